@@ -1,0 +1,121 @@
+"""`nonroot`: the command line. Thin: parse, call, print, exit.
+
+  nonroot verify IMAGE [--json]   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
+  nonroot check DIR [--json]      build DIR's Dockerfile, then verify it (same exit codes)
+  nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F]   generate a service
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildFailed, NonrootError
+from .verify import VerifyOptions
+
+EXIT_CANNOT_TELL = 2
+
+
+def _raise_interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _verify_options(args: argparse.Namespace) -> VerifyOptions:
+    env = dict(item.split("=", 1) for item in args.env)
+    return VerifyOptions(settle=args.settle, command=args.command or None, environment=env,
+                         expect_uid=args.expect_uid, tmpfs={path: "" for path in args.tmpfs})
+
+
+def _print_report(report, as_json: bool, user_label: str = "", **extra: object) -> None:
+    from .report import to_json, to_text
+
+    print(to_json(report, **extra) if as_json else to_text(report, user_label))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .engine import connect
+    from .verify import verify_image
+
+    report = verify_image(connect(), args.image, _verify_options(args))
+    _print_report(report, args.json)
+    return report.exit_code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .engine import connect
+    from .pipeline import check_directory
+
+    echo = None if args.json or args.quiet else (lambda line: print(f"  {line}", file=sys.stderr))
+    result = check_directory(connect(), Path(args.dir), tag=args.tag, on_line=echo,
+                             options=_verify_options(args))
+    _print_report(result.report, args.json, result.expectations.user_label())
+    return result.report.exit_code
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .generate import generate
+
+    return generate(dest=Path(args.dest), data_items=args.data, data_file=args.data_file,
+                    defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref)
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds to watch the running container")
+    parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the container (repeatable)")
+    parser.add_argument("--tmpfs", action="append", default=[], metavar="PATH",
+                        help="mount an empty root-owned tmpfs at PATH (repeatable)")
+    parser.add_argument("--expect-uid", type=int, help="fail unless every process runs as this UID")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="override the image's CMD (after --)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nonroot", description="Prove that a container runs as non-root.")
+    parser.add_argument("--version", action="version", version=f"nonroot {__version__}")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    verify = sub.add_parser("verify", help="verify an image that is in the engine")
+    verify.add_argument("image")
+    _add_run_options(verify)
+    verify.set_defaults(func=cmd_verify)
+    check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image")
+    check.add_argument("dir", nargs="?", default=".")
+    check.add_argument("--tag", help="image tag (default: <service_name>:dev from the answers file)")
+    check.add_argument("-q", "--quiet", action="store_true", help="do not stream build steps")
+    _add_run_options(check)
+    check.set_defaults(func=cmd_check)
+    new = sub.add_parser("new", help="generate a service with Copier, then build and verify it")
+    new.add_argument("dest")
+    new.add_argument("--defaults", action="store_true", help="take every default; ask nothing")
+    new.add_argument("-d", "--data", action="append", default=[], metavar="KEY=VALUE", help="an answer")
+    new.add_argument("--data-file", type=Path, help="a YAML file of answers")
+    new.add_argument("--template", help="template path or URL (default: the one nonroot came from)")
+    new.add_argument("--vcs-ref", help="git ref of the template (default: latest tag, else HEAD)")
+    new.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) and args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return args.func(args)
+    except BuildFailed as error:
+        print(f"nonroot: {error}", file=sys.stderr)
+        for line in error.log_tail:
+            print(f"  | {line}", file=sys.stderr)
+        return EXIT_CANNOT_TELL
+    except NonrootError as error:
+        print(f"nonroot: {error}", file=sys.stderr)
+        return EXIT_CANNOT_TELL
+    except KeyboardInterrupt:
+        print("nonroot: interrupted; the verification container was removed", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

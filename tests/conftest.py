@@ -1,0 +1,49 @@
+"""Shared fixtures: the real Docker engine, offline base images (built once per
+session), and helpers that generate services from this template checkout."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import images  # noqa: E402  (tests/images.py)
+from helpers import ROOT  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """A client for the real engine. Locally, no engine skips; in CI it fails the test."""
+    from nonroot.engine import connect
+    from nonroot.errors import EngineUnavailable
+
+    try:
+        return connect()
+    except EngineUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide a Docker engine (.ci/run starts one): {error}")
+        pytest.skip(f"needs a Docker engine: {error}")
+
+
+@pytest.fixture(scope="session")
+def python_base(engine) -> str:
+    """Offline Debian bookworm image with python3 and venv, standing in for python:*-slim."""
+    return images.ensure(images.PYTHON)
+
+
+@pytest.fixture
+def generate(tmp_path):
+    """Render this template into a fresh folder with the given answers (tasks not run)."""
+    from copier import run_copy
+
+    counter = iter(range(1000))
+
+    def _generate(**answers) -> Path:
+        dest = tmp_path / f"svc{next(counter)}"
+        data = {"verify": False, **answers}
+        run_copy(str(ROOT), str(dest), data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+        return dest
+
+    return _generate

@@ -1,0 +1,20 @@
+"""Helpers for the tests: run the command lines as a user does."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_copier(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The copier command line, as a user runs it (with this interpreter's copier)."""
+    return subprocess.run([sys.executable, "-m", "copier", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, stdin=subprocess.DEVNULL, timeout=900)
+
+
+def run_nonroot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nonroot.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, timeout=900)

@@ -1,0 +1,57 @@
+"""Invalid answers are refused before any file is written, with the question and the rule."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import ROOT, run_copier, run_nonroot
+
+INVALID = [
+    ("user", "root", "reserved"),
+    ("user", "Bad Name", "lowercase POSIX name"),
+    ("uid", "0", "0 is"),
+    ("uid", "abc", "'abc'"),
+    ("uid", "1.5", "1.5"),
+    ("gid", "0", "root group"),
+    ("group", "root", "reserved"),
+    ("service_name", "My Service", "service_name"),
+    ("base_image", "python:3.12\nUSER root", "base_image"),
+    ("writable_paths", "[data]", "absolute path"),
+    ("writable_paths", "[/etc]", "system or code directory"),
+    ("port", "80", "port"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "reason"), INVALID)
+def test_copier_copy_refuses_before_writing(tmp_path, question, value, reason):
+    dest = tmp_path / "svc"
+    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", f"{question}={value}", str(ROOT), str(dest))
+    assert result.returncode != 0
+    assert reason in result.stderr
+    assert not dest.exists(), "a file was written for an invalid answer"
+
+
+@pytest.mark.parametrize(("question", "value", "reason"), INVALID)
+def test_nonroot_new_refuses_with_one_line(tmp_path, question, value, reason):
+    dest = tmp_path / "svc"
+    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"{question}={value}")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("nonroot: ") and reason in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_nonroot_new_refuses_a_bool_that_is_not_true_or_false(tmp_path, value):
+    dest = tmp_path / "svc"
+    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"verify={value}")
+    assert result.returncode == 2
+    assert "verify: must be true or false" in result.stderr
+    assert not dest.exists()
+
+
+def test_nonroot_new_refuses_an_unknown_question(tmp_path):
+    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--vcs-ref", "HEAD", "-d", "usr=app")
+    assert result.returncode == 2
+    assert "-d usr: no such question" in result.stderr

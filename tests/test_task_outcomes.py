@@ -1,0 +1,88 @@
+"""What the post-copy task does when it cannot prove the image: it says what happened and
+what to do next, and never deletes a generated file."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import ROOT, run_copier, run_nonroot
+
+MISSING_BASE = "nonroot-test/does-not-exist:1"
+
+
+def copy_args(dest, *data: str) -> list[str]:
+    args = ["copy", "--trust", "--defaults", "--vcs-ref=HEAD"]
+    for item in data:
+        args += ["-d", item]
+    return [*args, str(ROOT), str(dest)]
+
+
+def test_no_engine_warns_keeps_files_and_exits_0(tmp_path):
+    dest = tmp_path / "svc"
+    result = run_copier(*copy_args(dest), env={"DOCKER_HOST": f"unix://{tmp_path}/no-such.sock"})
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: image not built or verified" in result.stderr
+    assert "nonroot check ." in result.stderr
+    assert (dest / "Dockerfile").is_file()
+
+
+def test_missing_base_image_with_no_cleanup_fails_and_keeps_files(tmp_path, engine):
+    dest = tmp_path / "svc"
+    result = run_copier("copy", "-C", *copy_args(dest, f"base_image={MISSING_BASE}")[1:])
+    assert result.returncode != 0
+    assert f"base image {MISSING_BASE} could not be pulled" in result.stderr
+    assert "nonroot check ." in result.stderr
+    assert (dest / "Dockerfile").is_file()
+
+
+def test_plain_copy_keeps_files_when_the_build_fails(tmp_path, engine):
+    # Plain `copier copy` deletes a new destination when a task fails: the task keeps
+    # the files by leaving the status at 0, and says so loudly.
+    dest = tmp_path / "svc"
+    result = run_copier(*copy_args(dest, f"base_image={MISSING_BASE}"))
+    assert (dest / "Dockerfile").is_file()
+    assert "NOT VERIFIED" in result.stderr
+    assert f"base image {MISSING_BASE} could not be pulled" in result.stderr
+
+
+def test_nonroot_new_fails_and_keeps_files_when_the_build_fails(tmp_path, engine):
+    dest = tmp_path / "svc"
+    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"base_image={MISSING_BASE}")
+    assert result.returncode == 1
+    assert f"the generated files are kept in {dest}" in result.stderr
+    assert (dest / "Dockerfile").is_file()
+
+
+def test_broken_build_names_the_failing_step_and_shows_its_output(generate, python_base):
+    dest = generate(base_image=python_base, service_name="broken-build")
+    dockerfile = dest / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        "WORKDIR /app", "RUN echo about-to-fail && false\nWORKDIR /app"))
+    result = run_nonroot("check", "-q", str(dest))
+    assert result.returncode == 2
+    assert "step `RUN echo about-to-fail && false` failed" in result.stderr
+    assert "about-to-fail" in result.stderr.split("failed", 1)[1]
+    assert dockerfile.is_file()
+
+
+def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, engine):
+    dest = generate(base_image=python_base, service_name="exits-at-once")
+    (dest / "app" / "main.py").write_text("raise SystemExit('config missing')\n")
+    result = run_nonroot("check", "-q", str(dest))
+    assert result.returncode == 2, result.stdout
+    assert "COULD NOT TELL" in result.stdout
+    assert "config missing" in result.stdout
+    engine.images.remove("exits-at-once:dev", force=True)
+
+
+def test_verify_of_an_unknown_image_says_how_to_get_it():
+    result = run_nonroot("verify", "nonroot-test/never-built:0")
+    assert result.returncode == 2
+    assert "is not in the engine" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["unix:///nonexistent/docker.sock", "tcp://127.0.0.1:1"])
+def test_verify_without_engine_exits_2_with_the_fix(host):
+    result = run_nonroot("verify", "anything:1", env={"DOCKER_HOST": host})
+    assert result.returncode == 2
+    assert result.stderr.startswith("nonroot: no Docker engine at ")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,81 @@
+"""Small units: parsing what the kernel and the engine report, and judging it."""
+from __future__ import annotations
+
+import pytest
+
+from nonroot.answers import check_types
+from nonroot.build import _failure
+from nonroot.errors import NonrootError
+from nonroot.imagefs import parse_passwd
+from nonroot.procs import ProcessIds, cap_names, from_status, parse_status
+from nonroot.verify import FAIL, PASS, UNKNOWN, WARN, Check, Report
+
+STATUS = """Name:\tpython3
+Uid:\t10001\t10001\t0\t10001
+Gid:\t10001\t10001\t10001\t10001
+Groups:\t10001 0
+NoNewPrivs:\t1
+CapPrm:\t0000000000000000
+CapEff:\t00000000000000c0
+"""
+
+
+def test_status_gives_all_four_uids_as_numbers():
+    proc = from_status(7, "python3 app.py", parse_status(STATUS))
+    assert proc.uids == (10001, 10001, 0, 10001)
+    assert proc.groups == (10001, 0)
+    assert proc.no_new_privs is True
+
+
+def test_a_saved_uid_of_0_counts_as_root():
+    proc = from_status(7, "x", parse_status(STATUS))
+    assert proc.root_uid_roles() == ["saved"]
+
+
+def test_capability_mask_is_named():
+    assert cap_names(0xC0) == ["CAP_SETGID", "CAP_SETUID"]
+    assert from_status(1, "x", parse_status(STATUS)).escalating_caps() == ["CAP_SETGID", "CAP_SETUID"]
+
+
+def test_passwd_maps_names_to_ids():
+    table = parse_passwd("root:x:0:0:root:/root:/bin/sh\nadmin:x:0:0::/:/bin/sh\napp:x:10001:10001::/:/x\n")
+    assert table == {"root": 0, "admin": 0, "app": 10001}
+
+
+@pytest.mark.parametrize(("verdicts", "code"), [
+    ([PASS, WARN], 0), ([PASS, FAIL, UNKNOWN], 1), ([PASS, UNKNOWN], 2), ([], 2)])
+def test_exit_code_follows_the_worst_verdict(verdicts, code):
+    report = Report("i", "sha256:x", "", [Check(str(i), v, "") for i, v in enumerate(verdicts)])
+    assert report.exit_code == code
+
+
+def test_failure_at_from_names_the_image_and_how_to_provide_it():
+    error = _failure("pull access denied for foo/bar", "FROM foo/bar:1 AS builder", [])
+    assert "base image foo/bar:1 could not be pulled" in str(error)
+    assert "docker pull foo/bar:1" in str(error)
+
+
+def test_failure_at_a_run_step_names_it():
+    error = _failure("The command '/bin/sh -c false' returned a non-zero code: 1", "RUN false", ["x"])
+    assert str(error).startswith("step `RUN false` failed: ")
+    assert error.log_tail == ["x"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"uid": "abc"}, "uid: must be a whole number"),
+    ({"uid": "1.5"}, "uid: must be a whole number"),
+    ({"verify": "maybe"}, "verify: must be true or false"),
+    ({"usr": "x"}, "-d usr: no such question"),
+])
+def test_answer_types_are_checked_before_copier(data, message):
+    with pytest.raises(NonrootError, match=message):
+        check_types(data, {"uid": "int", "verify": "bool", "user": "str"})
+
+
+def test_well_typed_answers_pass():
+    check_types({"uid": "10001", "verify": "no", "user": "app"}, {"uid": "int", "verify": "bool", "user": "str"})
+
+
+def test_describe_shows_every_id():
+    proc = ProcessIds(1, "sh", (1, 2, 3, 4), (5, 6, 7, 8))
+    assert proc.describe() == "pid 1 `sh` uid r/e/s/fs=1/2/3/4 gid r/e/s/fs=5/6/7/8"
