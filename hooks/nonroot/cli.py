@@ -1,6 +1,6 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
-  nonroot verify IMAGE [--json]   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
+  nonroot verify IMAGE [--json] [-- CMD...]   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json]      build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F]   generate a service
 """
@@ -69,7 +69,6 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tmpfs", action="append", default=[], metavar="PATH",
                         help="mount an empty root-owned tmpfs at PATH (repeatable)")
     parser.add_argument("--expect-uid", type=int, help="fail unless every process runs as this UID")
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="override the image's CMD (after --)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,9 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after `--` overrides the image's CMD: nonroot verify IMAGE -- serve --port 9000
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     args = build_parser().parse_args(argv)
-    if getattr(args, "command", None) and args.command[:1] == ["--"]:
-        args.command = args.command[1:]
+    args.command = command
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return args.func(args)

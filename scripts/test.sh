@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run nonroot's test suite on this machine, setting up what it needs first:
+#   - system tools: Docker engine, debootstrap (offline base images), shellcheck
+#     (installed with apt-get when run as root on Debian/Ubuntu, else named);
+#   - a running Docker engine (dockerd is started if none answers);
+#   - .venv with nonroot and its test dependencies;
+#   - the offline base images (tests/images.py: debootstrap -> docker import).
+# Extra arguments go to pytest:  bash scripts/test.sh -k drop
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '== %s\n' "$*"; }
+
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v docker >/dev/null || missing+=(docker.io)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]}; install them (as root: apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if [[ $(id -u) != 0 ]]; then
+    echo "no Docker engine answers and this is not root: start Docker, then run again" >&2
+    exit 1
+  fi
+  log "starting dockerd (log: /var/log/dockerd.log)"
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! docker info >/dev/null 2>&1; then
+    echo "dockerd did not come up; its log ends with:" >&2
+    tail -n 20 /var/log/dockerd.log >&2
+    exit 1
+  fi
+fi
+log "engine: Docker $(docker version --format '{{.Server.Version}}')"
+
+if [[ ! -x .venv/bin/python ]]; then
+  log "creating .venv"
+  python3 -m venv .venv
+fi
+log "installing nonroot and its test dependencies into .venv"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+export PATH="$PWD/.venv/bin:$PATH"
+
+log "offline base images"
+python tests/images.py
+
+log "pytest"
+python -m pytest "$@"
