@@ -1,12 +1,14 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
-  nonroot verify IMAGE [--json] [-- CMD...]   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
+  nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [-e K=V] [-- CMD...]
+                                  exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json]      build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F]   generate a service
 """
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -23,9 +25,20 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 
 
 def _verify_options(args: argparse.Namespace) -> VerifyOptions:
-    env = dict(item.split("=", 1) for item in args.env)
+    from .hardened import random_uid
+
+    env = {}
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise NonrootError(f"-e {item}: expected KEY=VALUE")
+        env[key] = value
+    arbitrary = None if args.arbitrary_uid is None else (args.arbitrary_uid or random_uid())
     return VerifyOptions(settle=args.settle, command=args.command or None, environment=env,
-                         expect_uid=args.expect_uid, tmpfs={path: "" for path in args.tmpfs})
+                         entrypoint=None if args.entrypoint is None else shlex.split(args.entrypoint),
+                         expect_uid=args.expect_uid, tmpfs={path: "" for path in args.tmpfs},
+                         writable_paths=list(args.writable), strict=args.strict, hardened=not args.no_hardened,
+                         arbitrary_uid=arbitrary, start_timeout=args.start_timeout)
 
 
 def _print_report(report, as_json: bool, user_label: str = "", **extra: object) -> None:
@@ -69,6 +82,25 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tmpfs", action="append", default=[], metavar="PATH",
                         help="mount an empty root-owned tmpfs at PATH (repeatable)")
     parser.add_argument("--expect-uid", type=int, help="fail unless every process runs as this UID")
+    parser.add_argument("--entrypoint", metavar="CMDLINE",
+                        help="override the image's ENTRYPOINT ('' clears it; like docker run --entrypoint)")
+    parser.add_argument("--writable", action="append", default=[], metavar="PATH",
+                        help="a path the application may write: checked to exist, not reported as writable "
+                             "(repeatable)")
+    parser.add_argument("--strict", action="store_true",
+                        help="setuid/setgid files and file capabilities fail (exit 1) instead of warning")
+    parser.add_argument("--no-hardened", action="store_true",
+                        help="skip the hardened run (--read-only, --cap-drop ALL, no-new-privileges)")
+    parser.add_argument("--arbitrary-uid", type=_uid, nargs="?", const=0, metavar="UID",
+                        help="hardened run as a random UID (or UID) with GID 0, as OpenShift does")
+    parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
+                        help="seconds to wait for the container to be running")
+
+
+def _uid(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a UID between 1 and 2147483646")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import tarfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+EXPORT_CHUNK = 1 << 20  # bytes read from the engine at a time while streaming a filesystem
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,47 @@ def parse_passwd(text: str) -> dict[str, int]:
         if len(parts) >= 3 and parts[2].isdigit():
             table.setdefault(parts[0], int(parts[2]))
     return table
+
+
+class _ChunkReader(io.RawIOBase):
+    """A read-only file over an iterable of byte chunks (the engine's export stream)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def iter_entries(container) -> Iterator[tarfile.TarInfo]:
+    """Every entry (path, mode, uid, gid, xattrs in pax headers) of a container's filesystem.
+
+    Streams `docker export` through tarfile's stream mode: file contents are skipped,
+    never held, so memory stays bounded whatever the image's size. Names are made absolute.
+    """
+    reader = io.BufferedReader(_ChunkReader(container.export(chunk_size=EXPORT_CHUNK)), EXPORT_CHUNK)
+    with tarfile.open(fileobj=reader, mode="r|") as tar:
+        for member in tar:
+            member.name = absolute(member.name)
+            yield member
+
+
+def absolute(name: str) -> str:
+    """A tar member name as an absolute path: `./usr/bin/` -> `/usr/bin`, `.` -> `/`."""
+    if name.startswith("./"):
+        name = name[2:]
+    elif name == ".":
+        name = ""
+    return "/" + name.strip("/")

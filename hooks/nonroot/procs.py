@@ -58,12 +58,23 @@ class ProcessIds:
         return [role for role, uid in zip(ID_ROLES, self.uids) if uid == 0]
 
     def escalating_caps(self) -> list[str]:
-        return sorted(set(self.cap_eff) & ESCALATING_CAPS)
+        """Capabilities that can regain root, effective or permitted (a permitted one can be
+        made effective by the process itself with capset)."""
+        return sorted((set(self.cap_eff) | set(self.cap_prm)) & ESCALATING_CAPS)
+
+    def root_group(self) -> bool:
+        """GID 0 in any of the four GIDs or in the supplementary groups."""
+        return 0 in self.gids or 0 in self.groups
 
     def describe(self) -> str:
         uids = "/".join(map(str, self.uids))
         gids = "/".join(map(str, self.gids))
-        return f"pid {self.pid} `{self.command}` uid r/e/s/fs={uids} gid r/e/s/fs={gids}"
+        text = f"pid {self.pid} `{self.command}` uid r/e/s/fs={uids} gid r/e/s/fs={gids}"
+        if self.source == "proc":
+            groups = ",".join(map(str, self.groups)) or "none"
+            text += (f" groups={groups} capeff={','.join(self.cap_eff) or 'none'}"
+                     f" capprm={','.join(self.cap_prm) or 'none'} nonewprivs={int(bool(self.no_new_privs))}")
+        return text
 
 
 def parse_status(text: str) -> dict[str, str]:

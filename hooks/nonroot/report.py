@@ -1,12 +1,12 @@
-"""Render a verification Report for people (a short table) or machines (JSON)."""
+"""Render a verification Report for people (a summary table) or machines (JSON)."""
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 
-from .verify import Report
+from .model import Report
 
-MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "unknown": "??  "}
+MARKS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "unknown": "??", "skip": "skip"}
 OUTCOME = {0: "PROVEN NON-ROOT", 1: "ROOT OR PRIVILEGE FOUND", 2: "COULD NOT TELL"}
 
 
@@ -24,15 +24,27 @@ def to_json(report: Report, **extra: object) -> str:
     return json.dumps(data, indent=2)
 
 
+def _short_id(image_id: str) -> str:
+    return image_id[7:19] if image_id.startswith("sha256:") else image_id[:12]
+
+
 def to_text(report: Report, user_label: str = "") -> str:
-    lines = [f"nonroot: {report.image} ({report.image_id[7:19] if report.image_id.startswith('sha256:') else report.image_id[:12]})"]
+    """A table of checks, the processes seen, and the outcome with its reason."""
+    lines = [f"nonroot: {report.image} ({_short_id(report.image_id)})"]
     if user_label:
         lines.append(f"  user:   {user_label}")
     lines.append(f"  config: USER {report.config_user or '(none)'}")
+    width = max([len(c.name) for c in report.checks] + [5])
+    lines.append(f"  {'check':<{width}}  verdict  summary")
     for check in report.checks:
-        lines.append(f"  [{MARKS.get(check.verdict, check.verdict)}] {check.name}: {check.summary}")
-    for proc in report.processes:
-        lines.append(f"         {proc.describe()}")
+        lines.append(f"  {check.name:<{width}}  {MARKS.get(check.verdict, check.verdict):<7}  {check.summary}")
+    if report.processes:
+        lines.append("  processes seen:")
+        lines += [f"    {proc.describe()}" for proc in report.processes]
     passed = sum(c.verdict == "pass" for c in report.checks)
-    lines.append(f"  => {OUTCOME[report.exit_code]} ({passed}/{len(report.checks)} checks passed)")
+    outcome = f"  => {OUTCOME[report.exit_code]} ({passed}/{len(report.checks)} checks passed)"
+    reasons = report.failures()
+    if reasons:
+        outcome += ": " + "; ".join(f"{c.name}: {c.verdict}" for c in reasons)
+    lines.append(outcome)
     return "\n".join(lines)

@@ -1,185 +1,134 @@
-"""Prove that an image runs without root: read its config, then run it and read
-the credentials of every process in it, as the kernel reports them."""
+"""Prove that an image runs without root: read its config, run it and read the
+credentials of every process in it as the kernel reports them, scan its filesystem,
+and try it under hardened options. Orchestration only: each check lives in its own
+module (configuser, runtime, fsscan, hardened)."""
 from __future__ import annotations
 
-import time
-import uuid
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import Future
+from typing import Any, Callable
 
 from . import imagefs
+from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from .errors import EngineUnavailable, ImageNotFound
-from .procs import ProcessIds, read_processes
+from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
+from .hardened import broke, combine, hardened_check, restrictions
+from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
+from .runtime import Observation, Watch, observe
+from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
+from .sandbox import ContainerSession
 
-PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "unknown"
-LABEL = "io.nonroot.verify"
-
-
-@dataclass
-class Check:
-    name: str
-    verdict: str  # pass | warn | fail | unknown
-    summary: str
-    evidence: list[str] = field(default_factory=list)
+__all__ = ["FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions", "verify_image"]
 
 
-@dataclass
-class Report:
-    image: str
-    image_id: str
-    config_user: str
-    checks: list[Check] = field(default_factory=list)
-    processes: list[ProcessIds] = field(default_factory=list)
+def _in_background(work: Callable[[], Any]) -> Future:
+    """Run `work` in a daemon thread (it must not keep the process alive after Ctrl-C)."""
+    future: Future = Future()
 
-    @property
-    def exit_code(self) -> int:
-        """0 proven non-root, 1 root or privilege found, 2 could not tell."""
-        verdicts = {c.verdict for c in self.checks}
-        if FAIL in verdicts:
-            return 1
-        if UNKNOWN in verdicts or not self.checks:
-            return 2
-        return 0
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(error)
 
-    def failures(self) -> list[Check]:
-        return [c for c in self.checks if c.verdict in (FAIL, UNKNOWN)]
+    threading.Thread(target=run, name="nonroot-fsscan", daemon=True).start()
+    return future
 
 
-@dataclass
-class VerifyOptions:
-    settle: float = 3.0           # seconds the container is watched once it runs
-    samples: int = 3              # process reads spread over the settle window
-    start_timeout: float = 30.0   # seconds to wait for the container to be running
-    command: list[str] | None = None
-    environment: dict[str, str] = field(default_factory=dict)
-    expect_uid: int | None = None
-    expect_gid: int | None = None
-    writable_paths: list[str] = field(default_factory=list)
-    tmpfs: dict[str, str] = field(default_factory=dict)  # path -> mount options, e.g. a root-owned /data
+def _run_kwargs(options: VerifyOptions) -> dict:
+    kwargs: dict = {"command": options.command, "environment": options.environment, "tmpfs": dict(options.tmpfs)}
+    if options.entrypoint is not None:
+        kwargs["entrypoint"] = options.entrypoint
+    return kwargs
 
 
-def _split_user(user: str) -> tuple[str, str]:
-    name, _, group = user.partition(":")
-    return name, group
+def _identities(normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Identity]:
+    """The non-root users whose writes matter: those seen running, else the configured one."""
+    found: dict[tuple[int, frozenset[int]], Identity] = {}
+    for proc in normal.processes:
+        if not proc.root_uid_roles():
+            gids = frozenset({proc.gids[3], *proc.groups})
+            found.setdefault((proc.uids[3], gids), Identity(proc.uids[3], gids, f"pid {proc.pid} `{proc.command}`"))
+    if not normal.processes and user.uid:
+        gids = frozenset({user.gid if user.gid is not None else 0})
+        found[(user.uid, gids)] = Identity(user.uid, gids, f"USER {user.raw}, not seen running")
+    if options.hardened and options.arbitrary_uid is not None:
+        gids = frozenset({0})
+        found[(options.arbitrary_uid, gids)] = Identity(options.arbitrary_uid, gids, "hardened run's arbitrary UID")
+    return list(found.values())
 
 
-def config_check(client, image, user: str) -> Check:
-    """What the image config's User says, resolved to a UID from the image's own /etc/passwd."""
-    if not user:
-        return Check("config-user", WARN, "no USER in the image config: the container starts as root "
-                     "and only an entrypoint that drops privileges can make it non-root (see runtime)")
-    name, group = _split_user(user)
-    if name.isdigit():
-        uid = int(name)
-        if uid == 0:
-            return Check("config-user", FAIL, f"USER {user} is root (UID 0)")
-        return Check("config-user", PASS, f"USER {user} is numeric and non-zero: "
-                     "Kubernetes runAsNonRoot can verify it")
-    passwd = _read_image_file(client, image, "/etc/passwd")
-    table = imagefs.parse_passwd(passwd.decode("utf-8", "replace")) if passwd else {}
-    if name not in table:
-        where = "the image has no /etc/passwd" if passwd is None else "no such entry in the image's /etc/passwd"
-        return Check("config-user", FAIL, f"USER {user}: name cannot be resolved ({where}); "
-                     "the container will not start")
-    uid = table[name]
-    if uid == 0:
-        return Check("config-user", FAIL, f"USER {user} resolves to UID 0 in /etc/passwd: it is root",
-                     [f"/etc/passwd: {name} -> 0"])
-    return Check("config-user", WARN, f"USER {user} resolves to UID {uid}, but by name: Kubernetes "
-                 f"runAsNonRoot cannot verify a name; use USER {uid}{':' + group if group else ''}",
-                 [f"/etc/passwd: {name} -> {uid}"])
+def _started_as(user: ConfigUser) -> str:
+    if not user.raw:
+        return "root (no USER)"
+    if user.uid is None:
+        return ""
+    return f"UID {user.uid} GID {user.gid} (USER {user.raw})"
 
 
-def _read_image_file(client, image, path: str) -> bytes | None:
-    holder = client.containers.create(image.id, command=["nonroot-inspect"], entrypoint=[],
-                                      labels={LABEL: "inspect"})
-    try:
-        return imagefs.read_file(holder, path)
-    finally:
-        holder.remove(force=True)
-
-
-def _wait_running(container, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        container.reload()
-        status = container.status
-        if status != "created" or time.monotonic() > deadline:
-            return status
-        time.sleep(0.1)
-
-
-def _exit_summary(container) -> str:
-    state = container.attrs.get("State", {})
-    code = state.get("ExitCode")
-    error = state.get("Error") or ""
-    logs = container.logs(tail=15).decode("utf-8", "replace").strip()
-    tail = "; last output: " + " | ".join(logs.splitlines()[-5:]) if logs else ""
-    return f"container stopped (exit code {code}){': ' + error if error else ''}{tail}"
-
-
-def runtime_checks(container, options: VerifyOptions) -> tuple[list[Check], list[ProcessIds]]:
-    """Watch a started container and judge every process seen in it."""
-    status = _wait_running(container, options.start_timeout)
-    if status != "running":
-        return [Check("runtime", UNKNOWN, f"container did not start: {_exit_summary(container)}")], []
-    seen: dict[tuple[int, str], ProcessIds] = {}
-    interval = options.settle / max(options.samples, 1)
-    exited_early = ""
-    owners: list[imagefs.PathOwner | str] = []
-    for sample in range(max(options.samples, 1)):
-        time.sleep(interval)
-        container.reload()
-        if container.status != "running":
-            exited_early = _exit_summary(container)
-            break
-        for proc in read_processes(container):
-            seen.setdefault((proc.pid, proc.command), proc)
-        if sample == 0:
-            owners = [imagefs.owner(container, p) or p for p in options.writable_paths]
-    processes = list(seen.values())
-    return _judge(processes, exited_early, owners, options), processes
-
-
-def _judge(processes: list[ProcessIds], exited_early: str,
-           owners: list[imagefs.PathOwner | str], options: VerifyOptions) -> list[Check]:
-    checks: list[Check] = []
-    evidence = [p.describe() for p in processes]
-    root = [p for p in processes if p.root_uid_roles()]
-    if root:
-        checks.append(Check("runtime", FAIL, "root process: " + "; ".join(
-            f"pid {p.pid} `{p.command}` has UID 0 ({', '.join(p.root_uid_roles())})" for p in root), evidence))
-    elif exited_early or not processes:
-        reason = exited_early or "no process was seen"
-        checks.append(Check("runtime", UNKNOWN, f"could not watch the service run: {reason}", evidence))
-    else:
-        checks.append(Check("runtime", PASS, f"{len(processes)} process(es), none with UID 0 "
-                            "(real, effective, saved or filesystem)", evidence))
-    escalating = [p for p in processes if not p.root_uid_roles() and p.escalating_caps()]
-    if escalating:
-        checks.append(Check("capabilities", FAIL, "; ".join(
-            f"pid {p.pid} `{p.command}` holds {', '.join(p.escalating_caps())}" for p in escalating)))
-    if options.expect_uid is not None and processes:
-        wrong = [p for p in processes if p.uids[1] != options.expect_uid
-                 or (options.expect_gid is not None and p.gids[1] != options.expect_gid)]
-        want = f"{options.expect_uid}:{options.expect_gid}" if options.expect_gid is not None else str(options.expect_uid)
-        if wrong:
-            checks.append(Check("expected-user", FAIL, f"expected every process to run as {want}; "
-                                + "; ".join(p.describe() for p in wrong)))
-        else:
-            checks.append(Check("expected-user", PASS, f"every process runs as {want}"))
-    for item in owners:
-        if isinstance(item, str):
-            checks.append(Check("writable-path", FAIL, f"{item} does not exist in the running container"))
-        elif options.expect_uid is not None and item.uid != options.expect_uid:
-            checks.append(Check("writable-path", FAIL, f"{item.describe()}, expected owner {options.expect_uid}"))
-        else:
-            checks.append(Check("writable-path", PASS, item.describe()))
+def _runtime_checks(normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Check]:
+    checks = [runtime_check(normal, _started_as(user))]
+    checks += [c for c in (capabilities_check(normal.processes), root_group_check(normal.processes)) if c]
+    if options.expect_uid is not None and normal.processes:
+        checks.append(expected_user_check(normal.processes, options.expect_uid, options.expect_gid))
+    checks += writable_path_checks(normal.owners, options.expect_uid)
     return checks
 
 
+def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Check]:
+    from docker.errors import DockerException
+
+    try:
+        facts: FsFacts = future.result()
+    except (DockerException, OSError, EOFError, ValueError) as error:
+        return [Check("filesystem", UNKNOWN, f"could not read the image's filesystem through the engine: {error}")]
+    return filesystem_checks(facts, _identities(normal, user, options), options.strict)
+
+
+def _verify(client, session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
+    from docker.errors import APIError
+
+    config = image.attrs.get("Config") or {}
+    declared = sorted({*options.declared_writable(), *(config.get("Volumes") or {})})
+    holder = session.create(image.id, "inspect", command=["nonroot-inspect"], entrypoint=[])
+    scanning = None
+    if options.scan_filesystem:
+        roots = app_roots(config, options.command, options.entrypoint)
+        scanning = _in_background(lambda: scan(imagefs.iter_entries(holder), roots, declared))
+    user = read_config_user(holder, report.config_user)
+    report.checks += [config_user_check(user), kubernetes_check(user)]
+
+    base = _run_kwargs(options)
+    owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
+    chosen = restrictions(declared, options.arbitrary_uid, owner) if options.hardened else []
+    try:
+        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths)]
+        if chosen:
+            watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
+    except APIError as error:
+        report.checks.append(Check("runtime", UNKNOWN, f"container could not be created: {error.explanation or error}"
+                                   " (an image without CMD needs one: nonroot verify IMAGE -- CMD ...)"))
+        watches = []
+    if watches:
+        normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout)
+        report.processes = normal.processes
+        report.checks += _runtime_checks(normal, user, options)
+    if scanning is not None:
+        report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
+    if watches and chosen:
+        alone: list = []
+        if broke(normal, hardened[0]) and normal.state != "not started":
+            singles = [Watch(session.create(image.id, "probe", **combine(base, [r])), "probe", read_procs=False)
+                       for r in chosen]
+            alone = list(zip(chosen, observe(singles, options.settle, options.samples, options.start_timeout)))
+        check = hardened_check(normal, hardened[0], chosen, alone)
+        if check is not None:
+            report.checks.append(check)
+
+
 def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -> Report:
-    """Verify an image that is in the engine; the container it starts is always removed."""
-    from docker.errors import APIError, DockerException, ImageNotFound as SdkImageNotFound
+    """Verify an image that is in the engine; every container it starts is removed, whatever happens."""
+    from docker.errors import DockerException, ImageNotFound as SdkImageNotFound
 
     options = options or VerifyOptions()
     try:
@@ -189,28 +138,11 @@ def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -
                             "(nonroot check DIR) or docker pull it") from error
     user = (image.attrs.get("Config") or {}).get("User") or ""
     report = Report(image=image_ref, image_id=image.id, config_user=user)
-    report.checks.append(config_check(client, image, user))
-    container = None
     try:
-        container = client.containers.create(
-            image.id, command=options.command, environment=options.environment, tmpfs=options.tmpfs,
-            labels={LABEL: "run"}, name=f"nonroot-verify-{uuid.uuid4().hex[:12]}", detach=True)
-        try:
-            container.start()
-        except APIError as error:
-            report.checks.append(Check("runtime", UNKNOWN, f"container would not start: {error.explanation or error}"))
-            return report
-        checks, processes = runtime_checks(container, options)
-        report.checks.extend(checks)
-        report.processes = processes
-        return report
+        with ContainerSession(client) as session:
+            _verify(client, session, image, options, report)
     except DockerException as error:
         if "Connection" in type(error).__name__ or "connection" in str(error).lower():
             raise EngineUnavailable(f"lost the Docker engine during verification: {error}") from error
         raise
-    finally:
-        if container is not None:
-            try:
-                container.remove(force=True)
-            except DockerException:
-                pass
+    return report

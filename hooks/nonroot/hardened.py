@@ -1,0 +1,95 @@
+"""The hardened run: does the image still work with the restrictions a careful platform
+applies (read-only root filesystem, no capabilities, no-new-privileges, and
+optionally an arbitrary UID with GID 0 as OpenShift assigns)? When it does not, each
+restriction is tried alone to name what breaks it."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from .model import PASS, WARN, Check
+from .runtime import Observation
+
+ARBITRARY_UID_LOW, ARBITRARY_UID_SPAN = 1_000_000_000, 1_000_000_000  # OpenShift-like range
+
+
+def random_uid() -> int:
+    """A UID nobody put in the image's /etc/passwd, as OpenShift's restricted SCC would pick."""
+    return ARBITRARY_UID_LOW + secrets.randbelow(ARBITRARY_UID_SPAN)
+
+
+@dataclass(frozen=True)
+class Restriction:
+    flag: str                                    # as written on a `docker run` command line
+    kwargs: dict = field(default_factory=dict)   # as given to the SDK's containers.create
+
+
+def restrictions(writable: list[str], arbitrary_uid: int | None,
+                 owner: tuple[int, int] | None = None) -> list[Restriction]:
+    """The hardened options, one by one.
+
+    Under --read-only, /tmp and each `writable` path get a tmpfs, as a platform would give
+    an emptyDir. The engine mounts a tmpfs over a directory of the image owned by root
+    (whatever the directory's owner), so the writable ones are given to `owner` (the
+    runtime user: the arbitrary UID with GID 0, else the image's USER when it is known).
+    """
+    if arbitrary_uid is not None:
+        owner = (arbitrary_uid, 0)
+    options = f"uid={owner[0]},gid={owner[1]}" if owner else ""
+    tmpfs = {"/tmp": "", **{path: options for path in writable if path != "/tmp"}}
+    shown = ", ".join(sorted(tmpfs)) + (f" owned by {owner[0]}:{owner[1]}" if owner and len(tmpfs) > 1 else "")
+    found = [
+        Restriction(f"--read-only (tmpfs: {shown})", {"read_only": True, "tmpfs": tmpfs}),
+        Restriction("--cap-drop ALL", {"cap_drop": ["ALL"]}),
+        Restriction("--security-opt no-new-privileges", {"security_opt": ["no-new-privileges"]}),
+    ]
+    if arbitrary_uid is not None:
+        found.append(Restriction(f"--user {arbitrary_uid}:0", {"user": f"{arbitrary_uid}:0"}))
+    return found
+
+
+def combine(base: dict, chosen: list[Restriction]) -> dict:
+    """SDK create arguments for `base` (command, environment, tmpfs...) under the chosen restrictions."""
+    merged = dict(base)
+    for restriction in chosen:
+        for key, value in restriction.kwargs.items():
+            if key == "tmpfs":
+                merged["tmpfs"] = {**(merged.get("tmpfs") or {}), **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+def broke(normal: Observation, hardened: Observation) -> bool:
+    """Did the restricted run behave worse than the normal one?"""
+    if normal.stayed_up:
+        return not hardened.stayed_up
+    return hardened.state != normal.state or hardened.exit_code != normal.exit_code
+
+
+def hardened_check(normal: Observation, hardened: Observation, chosen: list[Restriction],
+                   alone: list[tuple[Restriction, Observation]]) -> Check | None:
+    """Judge the hardened run against the normal one; None when the normal run did not start."""
+    if normal.state == "not started":
+        return None
+    flags = ", ".join(r.flag for r in chosen)
+    evidence = [f"hardened: {p.describe()}" for p in hardened.processes]
+    if not broke(normal, hardened):
+        if normal.stayed_up:
+            return Check("hardened-run", PASS, f"stays up with {flags}", evidence)
+        return Check("hardened-run", PASS, f"exits with code {hardened.exit_code}, as in the normal run, "
+                     f"with {flags}", evidence)
+    what = (f"stops ({hardened.stop_summary})" if hardened.state != "not started"
+            else f"does not start ({hardened.stop_summary})")
+    culprits = [(r, o) for r, o in alone if broke(normal, o)]
+    for restriction, obs in alone:
+        evidence.append(f"alone: {restriction.flag}: "
+                        + ("breaks it: " + (obs.stop_summary or obs.state) if broke(normal, obs) else "works"))
+    if culprits:
+        cause = "breaks with: " + "; ".join(r.flag for r, _ in culprits)
+    elif alone:
+        cause = "no restriction breaks it alone; only their combination does"
+    else:
+        cause = "each restriction alone was not tried"
+    baseline = "" if normal.stayed_up else f" (normal run: {normal.stop_summary})"
+    return Check("hardened-run", WARN, f"{what} with {flags}{baseline}; {cause}", evidence)

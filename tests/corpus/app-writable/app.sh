@@ -1,0 +1,3 @@
+#!/bin/sh
+# The "application": it just stays up.
+exec sleep infinity

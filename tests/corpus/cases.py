@@ -1,0 +1,174 @@
+"""The verifier's corpus: one small Dockerfile per case in tests/corpus/<name>/, each with
+the verdict `nonroot verify` must reach and the evidence that must back it.
+
+Every image is built offline from nonroot-test/python:bookworm-1 (tests/images.py) or
+FROM scratch; drop-gosu installs gosu from Debian's mirror during its build.
+
+    python tests/corpus/cases.py     # build every corpus image (the layer cache makes it quick)
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CORPUS_DIR = Path(__file__).resolve().parent
+REPO = "nonroot-corpus"
+VERSION = "1"
+PROVEN, FOUND, CANNOT_TELL = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One check that must be in the report with this verdict; `contains` must appear in its
+    summary or in one of its evidence lines."""
+
+    check: str
+    verdict: str
+    contains: str = ""
+
+    def met_by(self, checks: list) -> bool:
+        return any(c.name == self.check and c.verdict == self.verdict
+                   and (self.contains in c.summary or any(self.contains in e for e in c.evidence))
+                   for c in checks)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str
+    exit_code: int
+    expect: tuple[Expect, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        return f"{REPO}/{self.name}:{VERSION}"
+
+    @property
+    def directory(self) -> Path:
+        return CORPUS_DIR / self.name
+
+    @property
+    def dockerfile(self) -> Path:
+        return self.directory / "Dockerfile"
+
+    def corpus_bases(self) -> list[str]:
+        """Names of the corpus images this one is built FROM."""
+        text = self.dockerfile.read_text()
+        return re.findall(rf"^FROM\s+{REPO}/([\w.-]+):", text, flags=re.MULTILINE)
+
+
+CASES: tuple[Case, ...] = (
+    Case("named-user", "`USER app`, a name resolving to 10001", PROVEN, (
+        Expect("config-user", "pass", "resolves to 10001:10001"),
+        Expect("kubernetes", "warn", "is a name"),
+        Expect("runtime", "pass"))),
+    Case("numeric-user", "`USER 10001`, no passwd entry", PROVEN, (
+        Expect("config-user", "pass", "numeric"),
+        Expect("config-user", "pass", "GID 0"),
+        Expect("kubernetes", "pass", "compatible"),
+        Expect("root-group", "warn", "uid r/e/s/fs=10001/10001/10001/10001 gid r/e/s/fs=0/0/0/0"))),
+    Case("no-user", "no `USER` at all", FOUND, (
+        Expect("config-user", "warn", "no USER"),
+        Expect("runtime", "fail", "`sleep infinity` has UID 0"))),
+    Case("user-0", "`USER 0`", FOUND, (
+        Expect("config-user", "warn", "is UID 0"),
+        Expect("runtime", "fail", "has UID 0"))),
+    Case("root-alias", "`USER toor`, a second passwd name for UID 0", FOUND, (
+        Expect("config-user", "warn", "toor -> 0"),
+        Expect("runtime", "fail", "has UID 0"))),
+    Case("builder-stage-user", "`USER app` only in the builder stage", FOUND, (
+        Expect("config-user", "warn", "no USER"),
+        Expect("runtime", "fail", "has UID 0"))),
+    Case("inherited-user", "no `USER` line; `USER 10001` inherited from its base image", PROVEN, (
+        Expect("config-user", "pass", "USER 10001 is numeric"),
+        Expect("runtime", "pass"))),
+    Case("arg-zero", "`ARG RUN_AS=0` + `USER ${RUN_AS}`", FOUND, (
+        Expect("config-user", "warn", "USER 0 is UID 0"),
+        Expect("runtime", "fail", "has UID 0"))),
+    Case("drop-setpriv", "`USER root` + entrypoint that drops with setpriv", PROVEN, (
+        Expect("config-user", "warn", "USER root resolves to UID 0"),
+        Expect("runtime", "pass"),
+        Expect("hardened-run", "warn", "breaks with: --cap-drop ALL"))),
+    Case("drop-gosu", "no `USER`, entrypoint that drops with gosu", PROVEN, (
+        Expect("config-user", "warn", "no USER"),
+        Expect("runtime", "pass", "uid r/e/s/fs=10001/10001/10001/10001"))),
+    Case("forgets-to-drop", "`USER root` + entrypoint that chowns and never drops", FOUND, (
+        Expect("runtime", "fail", "`sleep infinity` has UID 0"),)),
+    Case("root-background", "entrypoint drops, but leaves a root `tail -f` behind", FOUND, (
+        Expect("runtime", "fail", "`tail -f /dev/null` has UID 0"),
+        Expect("runtime", "fail", "`sleep infinity` uid r/e/s/fs=10001/10001/10001/10001"))),
+    Case("setuid-shell", "`USER 10001`, runs a setuid-root copy of bash", FOUND, (
+        Expect("runtime", "fail", "`sleep infinity` has UID 0 (effective, saved, filesystem)"),
+        Expect("setuid-files", "warn", "/usr/local/bin/rootsh 0:0 mode 4755 (setuid)"))),
+    Case("gid-0-openshift", "`USER 1001:0` (OpenShift convention)", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("root-group", "warn", "GID 0"))),
+    Case("unknown-user", "`USER ghost`, not in /etc/passwd", CANNOT_TELL, (
+        Expect("config-user", "unknown", "'ghost' cannot be resolved"),
+        Expect("runtime", "unknown", "would not start"))),
+    Case("no-shell", "`FROM scratch`, no shell, `USER 65532:65532`", PROVEN, (
+        Expect("runtime", "pass", "`/bin/sleep infinity` uid r/e/s/fs=65532/65532/65532/65532"),
+        Expect("setuid-files", "pass"))),
+    Case("no-shell-root", "`FROM scratch`, no shell, no `USER`", FOUND, (
+        Expect("runtime", "fail", "`/bin/sleep infinity` has UID 0"),)),
+    Case("exits-at-once", "`USER 10001:10001`, `CMD [\"true\"]` exits at once", CANNOT_TELL, (
+        Expect("runtime", "unknown", "short-lived"),
+        Expect("runtime", "unknown", "started it as UID 10001 GID 10001"),
+        Expect("hardened-run", "pass", "exits with code 0, as in the normal run"))),
+    Case("file-capability", "`USER 10001:10001`, runs a binary with file capability cap_setuid+ep", FOUND, (
+        Expect("capabilities", "fail", "CAP_SETUID"),
+        Expect("setuid-files", "warn", "/usr/local/bin/capsleep 0:0 mode 0755 (file capabilities)"))),
+    Case("app-writable", "non-root, code owned by the user, a world-writable dir", PROVEN, (
+        Expect("app-writable", "warn", "/app/app.sh"),
+        Expect("world-writable", "warn", "/srv/uploads"))),
+    Case("writes-at-start", "non-root, writes to /var/lib/app at start", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("hardened-run", "warn", "breaks with: --read-only"))),
+    Case("needs-env", "non-root, exits at once unless `TOKEN` is set", CANNOT_TELL, (
+        Expect("runtime", "unknown", "TOKEN is required"),
+        Expect("runtime", "unknown", "-e KEY=VALUE"))),
+)
+BY_NAME = {case.name: case for case in CASES}
+
+
+def build_order(cases: tuple[Case, ...] = CASES) -> list[Case]:
+    """Cases ordered so that a corpus image is built after the corpus images it is FROM."""
+    done: list[Case] = []
+
+    def visit(case: Case) -> None:
+        if case in done:
+            return
+        for base in case.corpus_bases():
+            visit(BY_NAME[base])
+        done.append(case)
+
+    for case in cases:
+        visit(case)
+    return done
+
+
+def build_all(client, cases: tuple[Case, ...] = CASES) -> dict[str, str]:
+    """Build every case's image (bases first); returns {case name: tag}."""
+    from nonroot.build import build_image
+
+    tags = {}
+    for case in build_order(cases):
+        build_image(client, case.directory, case.tag)
+        tags[case.name] = case.tag
+    return tags
+
+
+def main() -> int:
+    sys.path.insert(0, str(CORPUS_DIR.parents[1] / "hooks"))
+    from nonroot.engine import connect
+
+    for name, tag in build_all(connect()).items():
+        print(f"{name}: {tag}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

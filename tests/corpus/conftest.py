@@ -1,0 +1,69 @@
+"""Fixtures for the verifier's corpus: the images are built once per session, and each is
+verified once per session with nonroot's defaults (in a few threads: most of a
+verification is waiting through the settle window)."""
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import cases  # noqa: E402  (tests/corpus/cases.py)
+
+VERIFY_THREADS = 3
+
+
+@pytest.fixture(scope="session")
+def corpus(engine, python_base) -> dict[str, str]:
+    """{case name: image tag} for every corpus case, built on the real engine."""
+    return cases.build_all(engine)
+
+
+@pytest.fixture(scope="session")
+def corpus_reports(engine, corpus) -> dict:
+    """{case name: Report} from verify_image with default options (and the case's environment)."""
+    from nonroot.verify import VerifyOptions, verify_image
+
+    def verify(case: cases.Case):
+        return case.name, verify_image(engine, case.tag, VerifyOptions(environment=case.environment))
+
+    with ThreadPoolExecutor(VERIFY_THREADS) as pool:
+        return dict(pool.map(verify, cases.CASES))
+
+
+@pytest.fixture(scope="session")
+def verify(engine, corpus):
+    """Verify a corpus image with non-default options: verify("writes-at-start", writable_paths=[...])."""
+    from nonroot.verify import VerifyOptions, verify_image
+
+    def _verify(name: str, **options):
+        case = cases.BY_NAME[name]
+        return verify_image(engine, case.tag, VerifyOptions(**{"environment": case.environment, **options}))
+
+    return _verify
+
+
+@pytest.fixture(scope="session")
+def declared_report(verify):
+    """writes-at-start with its state directory declared writable."""
+    return verify("writes-at-start", writable_paths=["/var/lib/app"])
+
+
+@pytest.fixture(scope="session")
+def run_verify(corpus):
+    """The `nonroot verify` command line on a corpus image; each distinct command line runs once."""
+    import subprocess
+
+    from helpers import run_nonroot
+
+    seen: dict[tuple[str, ...], subprocess.CompletedProcess] = {}
+
+    def _run(name: str, *args: str) -> subprocess.CompletedProcess:
+        key = (name, *args)
+        if key not in seen:
+            seen[key] = run_nonroot("verify", cases.BY_NAME[name].tag, *args)
+        return seen[key]
+
+    return _run

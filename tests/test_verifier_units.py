@@ -1,0 +1,172 @@
+"""Small units of the verifier: resolving USER like the engine does, the permission rule
+for "writable by the runtime user", which paths are the application's, the streamed
+filesystem scan, and how the hardened run is compared with the normal one."""
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+
+from nonroot.configuser import config_user_check, kubernetes_check, resolve
+from nonroot.fsscan import FsEntry, Identity, app_roots, scan
+from nonroot.hardened import broke, combine, random_uid, restrictions
+from nonroot.imagefs import absolute, iter_entries
+from nonroot.runtime import Observation
+
+PASSWD = b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\napp:x:10001:10002::/:/x\napp:x:5:5::/:/x\n"
+GROUP = b"root:x:0:\nstaff:x:50:\n"
+
+
+def test_a_name_resolves_to_the_first_passwd_entry_as_the_engine_does():
+    user = resolve("app", PASSWD, GROUP)
+    assert (user.uid, user.gid) == (10001, 10002)
+
+
+def test_an_alias_of_root_resolves_to_uid_0():
+    assert resolve("toor", PASSWD, GROUP).uid == 0
+
+
+def test_a_numeric_user_without_entry_or_group_runs_with_gid_0():
+    user = resolve("4242", PASSWD, GROUP)
+    assert (user.uid, user.gid) == (4242, 0)
+
+
+def test_a_group_name_resolves_through_etc_group():
+    assert resolve("app:staff", PASSWD, GROUP).gid == 50
+
+
+@pytest.mark.parametrize(("raw", "problem"), [
+    ("ghost", "user name 'ghost' cannot be resolved (no such entry"),
+    ("app:nogroup", "group name 'nogroup' cannot be resolved"),
+])
+def test_an_unresolvable_user_cannot_tell(raw, problem):
+    user = resolve(raw, PASSWD, GROUP)
+    assert problem in user.problem
+    assert config_user_check(user).verdict == "unknown"
+
+
+def test_a_name_in_an_image_without_passwd_says_so():
+    assert "the image has no /etc/passwd" in resolve("app", None, None).problem
+
+
+def test_starting_as_root_is_a_warning_until_the_runtime_decides():
+    assert config_user_check(resolve("toor", PASSWD, GROUP)).verdict == "warn"
+
+
+@pytest.mark.parametrize(("raw", "verdict"), [("10001", "pass"), ("0", "warn"), ("app", "warn"), ("", "warn")])
+def test_kubernetes_can_verify_only_a_non_zero_number(raw, verdict):
+    assert kubernetes_check(resolve(raw, PASSWD, GROUP)).verdict == verdict
+
+
+def test_the_owner_class_decides_for_the_owner_even_when_others_may_write():
+    entry = FsEntry("/app/x", uid=10001, gid=0, mode=0o557)
+    assert not Identity(10001, frozenset({0}), "t").can_write(entry)
+    assert Identity(10002, frozenset({5}), "t").can_write(entry)
+
+
+def test_group_write_counts_for_members_only():
+    entry = FsEntry("/app/x", uid=0, gid=0, mode=0o664)
+    assert Identity(1001, frozenset({0}), "t").can_write(entry)
+    assert not Identity(1001, frozenset({1001}), "t").can_write(entry)
+
+
+def test_application_paths_come_from_workdir_and_command():
+    config = {"WorkingDir": "/srv/app", "Entrypoint": ["/usr/local/bin/run.sh"], "Cmd": ["python3", "/opt/svc/main.py"],
+              "Env": ["PATH=/opt/venv/bin:/usr/bin"]}
+    assert app_roots(config) == ["/opt/svc", "/opt/svc/main.py", "/opt/venv/bin/python3", "/srv/app",
+                                 "/usr/bin/python3", "/usr/local/bin/run.sh"]
+
+
+def test_overriding_the_entrypoint_drops_the_images_cmd_from_the_application_paths():
+    config = {"Entrypoint": ["/e.sh"], "Cmd": ["/opt/svc/main.py"]}
+    assert app_roots(config, command=["/opt/other/x"], entrypoint=[]) == ["/opt/other", "/opt/other/x"]
+
+
+def _tar(*members: tuple[str, int, int, int, bytes | None, dict]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, mode, uid, gid, data, pax in members:
+            info = tarfile.TarInfo(name)
+            info.mode, info.uid, info.gid, info.pax_headers = mode, uid, gid, pax
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class _Exported:
+    """Stands for a container: export() yields the tar in small chunks, as the engine streams it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def export(self, chunk_size: int):
+        return (self.data[i:i + 1000] for i in range(0, len(self.data), 1000))
+
+
+FS = _tar(
+    ("var/tmp", 0o1777, 0, 0, None, {}),
+    ("var/mail", 0o2775, 0, 8, None, {}),
+    ("srv/drop", 0o777, 0, 0, None, {}),
+    ("usr/bin/su", 0o4755, 0, 0, b"x" * 3000, {}),
+    ("usr/bin/ping", 0o755, 0, 0, b"x", {"SCHILY.xattr.security.capability": "\x01"}),
+    ("app", 0o755, 0, 0, None, {}),
+    ("app/main.py", 0o664, 0, 0, b"print()", {}),
+    ("app/data/db", 0o600, 10001, 10001, b"", {}),
+)
+
+
+def test_the_streamed_scan_finds_setuid_files_and_file_capabilities_not_setgid_dirs():
+    facts = scan(iter_entries(_Exported(FS)), roots=["/app"], excluded=[])
+    assert [(e.path, e.file_caps) for e in facts.privileged] == [("/usr/bin/su", False), ("/usr/bin/ping", True)]
+
+
+def test_the_streamed_scan_lists_world_writable_dirs_outside_the_temp_dirs():
+    facts = scan(iter_entries(_Exported(FS)), roots=[], excluded=[])
+    assert [e.path for e in facts.world_writable] == ["/srv/drop"]
+
+
+def test_declared_writable_paths_are_not_application_candidates():
+    facts = scan(iter_entries(_Exported(FS)), roots=["/app"], excluded=["/app/data"])
+    assert [e.path for e in facts.app_candidates] == ["/app/main.py"]
+    assert facts.present_roots() == ["/app"]
+
+
+@pytest.mark.parametrize(("name", "path"), [("./usr/bin/", "/usr/bin"), (".", "/"), (".dockerenv", "/.dockerenv")])
+def test_tar_names_become_absolute_paths(name, path):
+    assert absolute(name) == path
+
+
+def test_declared_writable_paths_get_a_tmpfs_owned_by_the_runtime_user():
+    read_only = restrictions(["/data"], None, (10001, 10001))[0]
+    assert read_only.kwargs["tmpfs"] == {"/tmp": "", "/data": "uid=10001,gid=10001"}
+
+
+def test_an_arbitrary_uid_runs_with_gid_0_and_owns_the_writable_tmpfs():
+    chosen = restrictions(["/data"], 1000650000)
+    assert chosen[-1].kwargs == {"user": "1000650000:0"}
+    assert chosen[0].kwargs["tmpfs"]["/data"] == "uid=1000650000,gid=0"
+
+
+def test_restrictions_merge_their_tmpfs_with_the_callers():
+    merged = combine({"tmpfs": {"/data": ""}, "command": None}, restrictions([], None))
+    assert merged["tmpfs"] == {"/data": "", "/tmp": ""}
+    assert merged["cap_drop"] == ["ALL"] and merged["read_only"] is True
+
+
+def test_a_service_that_stops_hardened_broke():
+    assert broke(Observation("run", state="running"), Observation("hardened", state="exited", exit_code=1))
+
+
+def test_a_cli_that_exits_with_the_same_code_hardened_did_not_break():
+    normal = Observation("run", state="exited", exit_code=0)
+    assert not broke(normal, Observation("hardened", state="exited", exit_code=0))
+    assert broke(normal, Observation("hardened", state="exited", exit_code=1))
+
+
+def test_random_uids_are_in_the_openshift_like_range():
+    assert all(1_000_000_000 <= random_uid() < 2_000_000_000 for _ in range(50))
