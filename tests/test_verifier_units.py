@@ -170,3 +170,38 @@ def test_a_cli_that_exits_with_the_same_code_hardened_did_not_break():
 
 def test_random_uids_are_in_the_openshift_like_range():
     assert all(1_000_000_000 <= random_uid() < 2_000_000_000 for _ in range(50))
+
+
+class _TimingOutClient:
+    """An engine that knows the image, then stops answering (a timeout) when asked to create."""
+
+    class _Images:
+        def get(self, ref):
+            return type("Image", (), {"id": "sha256:" + "0" * 64, "attrs": {"Config": {"User": "1"}}})()
+
+    class _Containers:
+        def __init__(self) -> None:
+            self.listed = []
+
+        def create(self, *args, **kwargs):
+            from requests.exceptions import ReadTimeout
+
+            raise ReadTimeout("read timed out")
+
+        def list(self, **kwargs):
+            self.listed.append(kwargs)
+            return []
+
+    def __init__(self) -> None:
+        self.images, self.containers = self._Images(), self._Containers()
+
+
+def test_an_engine_timeout_is_a_one_line_error_after_sweeping_the_sessions_containers():
+    from nonroot.errors import EngineUnavailable
+    from nonroot.verify import verify_image
+
+    client = _TimingOutClient()
+    with pytest.raises(EngineUnavailable, match=r"^the Docker engine stopped answering during verification "
+                                               r"\(ReadTimeout\); check that it runs"):
+        verify_image(client, "any:1")
+    assert client.containers.listed[0]["filters"]["label"].startswith("io.nonroot.session=")

@@ -7,7 +7,8 @@ the image's WorkingDir (unless `/`), every absolute path named in ENTRYPOINT and
 with its directory (unless that directory is a shared system one such as /usr/bin),
 and the programs that ENTRYPOINT and CMD start, looked up in the image's PATH.
 Declared writable paths (writable paths, tmpfs mounts, the image's VOLUMEs) and the
-temporary directories are left out.
+temporary directories are left out. Symlinks are not followed (their targets count only
+if they are application paths themselves).
 """
 from __future__ import annotations
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .model import PASS, WARN, Check
-from .runtime import Observation
+from .runtime import NOT_STARTED, RUNNING, Observation, Watch
 
 ARBITRARY_UID_LOW, ARBITRARY_UID_SPAN = 1_000_000_000, 1_000_000_000  # OpenShift-like range
 
@@ -36,8 +37,10 @@ def restrictions(writable: list[str], arbitrary_uid: int | None,
     if arbitrary_uid is not None:
         owner = (arbitrary_uid, 0)
     options = f"uid={owner[0]},gid={owner[1]}" if owner else ""
-    tmpfs = {"/tmp": "", **{path: options for path in writable if path != "/tmp"}}
-    shown = ", ".join(sorted(tmpfs)) + (f" owned by {owner[0]}:{owner[1]}" if owner and len(tmpfs) > 1 else "")
+    paths = sorted(set(writable) - {"/tmp"})
+    tmpfs = {"/tmp": "", **{path: options for path in paths}}
+    shown = ", ".join(["/tmp", *paths]) + (f" ({', '.join(paths)} owned by {owner[0]}:{owner[1]})"
+                                           if owner and paths else "")
     found = [
         Restriction(f"--read-only (tmpfs: {shown})", {"read_only": True, "tmpfs": tmpfs}),
         Restriction("--cap-drop ALL", {"cap_drop": ["ALL"]}),
@@ -65,6 +68,30 @@ def broke(normal: Observation, hardened: Observation) -> bool:
     if normal.stayed_up:
         return not hardened.stayed_up
     return hardened.state != normal.state or hardened.exit_code != normal.exit_code
+
+
+class Bisection:
+    """Each restriction alone, started as soon as the hardened run is seen broken (while the
+    normal run is still being watched), to name what breaks it."""
+
+    def __init__(self, probe: Callable[[Restriction], Watch], chosen: list[Restriction],
+                 normal: Watch, hardened: Watch) -> None:
+        self._probe = probe
+        self._chosen = chosen
+        self._normal = normal
+        self._hardened = hardened
+        self._probes: list[Watch] = []
+
+    def spawn(self) -> list[Watch]:
+        """The probes to start now: once, and only when the hardened run stopped and that is worse."""
+        normal, hardened = self._normal.obs, self._hardened.obs
+        if self._probes or normal.state == NOT_STARTED or hardened.state == RUNNING or not broke(normal, hardened):
+            return []
+        self._probes = [self._probe(restriction) for restriction in self._chosen]
+        return self._probes
+
+    def results(self) -> list[tuple[Restriction, Observation]]:
+        return list(zip(self._chosen, [p.result() for p in self._probes]))
 
 
 def hardened_check(normal: Observation, hardened: Observation, chosen: list[Restriction],

@@ -42,9 +42,7 @@ def to_text(report: Report, user_label: str = "") -> str:
         lines.append("  processes seen:")
         lines += [f"    {proc.describe()}" for proc in report.processes]
     passed = sum(c.verdict == "pass" for c in report.checks)
-    outcome = f"  => {OUTCOME[report.exit_code]} ({passed}/{len(report.checks)} checks passed)"
-    reasons = report.failures()
-    if reasons:
-        outcome += ": " + "; ".join(f"{c.name}: {c.verdict}" for c in reasons)
-    lines.append(outcome)
+    deciding = list(dict.fromkeys(c.name for c in report.failures()))
+    because = f"; decided by {', '.join(deciding)}" if deciding else ""
+    lines.append(f"  => {OUTCOME[report.exit_code]} ({passed}/{len(report.checks)} checks passed{because})")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import imagefs
 from .model import FAIL, PASS, UNKNOWN, WARN, Check
@@ -111,20 +112,34 @@ class Watch:
         return self.obs
 
 
-def observe(watches: list[Watch], settle: float, samples: int, start_timeout: float) -> list[Observation]:
-    """Start every container, wait until each runs, then sample them all over the settle window."""
-    for watch in watches:
-        watch.start()
-    deadline = time.monotonic() + start_timeout
-    for watch in watches:
-        watch.wait_running(deadline)
+def observe(watches: list[Watch], settle: float, samples: int, start_timeout: float,
+            spawn: Callable[[], list[Watch]] | None = None) -> list[Observation]:
+    """Start every container, wait until each runs, then sample each over its own settle window.
+
+    After every round of samples, `spawn` may return more watches (started at once and
+    watched for a full window of their own): a follow-up run begins as soon as it is
+    needed, while the first ones are still being watched. Returns the observations of
+    `watches` (those of spawned ones are read from their Watch)."""
     count = max(samples, 1)
-    for _ in range(count):
-        if not any(w.obs.state == RUNNING for w in watches):
-            break
+    taken: dict[Watch, int] = {}
+
+    def begin(new: list[Watch]) -> None:
+        for watch in new:
+            watch.start()
+        deadline = time.monotonic() + start_timeout
+        for watch in new:
+            watch.wait_running(deadline)
+            taken[watch] = 0
+
+    begin(watches)
+    while any(w.obs.state == RUNNING and n < count for w, n in taken.items()):
         time.sleep(settle / count)
-        for watch in watches:
-            watch.sample()
+        for watch, n in list(taken.items()):
+            if n < count:
+                watch.sample()
+                taken[watch] = n + 1
+        if spawn is not None:
+            begin(spawn())
     return [w.result() for w in watches]
 
 

@@ -42,11 +42,12 @@ class ContainerSession:
     def remove_all(self) -> None:
         """Remove every container of this session (those created and any found by label)."""
         from docker.errors import DockerException, NotFound
+        from requests.exceptions import RequestException
 
         found: list = list(self._containers)
         try:
             found += self.client.containers.list(all=True, filters={"label": f"{SESSION_LABEL}={self.id}"})
-        except DockerException:
+        except (DockerException, RequestException):
             pass
         seen: set[str] = set()
         for container in found:
@@ -57,8 +58,8 @@ class ContainerSession:
                 container.remove(force=True, v=True)
             except NotFound:
                 pass
-            except DockerException:
-                pass
+            except (DockerException, RequestException):
+                pass  # the engine is gone: nothing more can be done from here
         self._containers.clear()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

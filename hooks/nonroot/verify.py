@@ -4,6 +4,7 @@ and try it under hardened options. Orchestration only: each check lives in its o
 module (configuser, runtime, fsscan, hardened)."""
 from __future__ import annotations
 
+import tarfile
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable
@@ -12,7 +13,7 @@ from . import imagefs
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from .errors import EngineUnavailable, ImageNotFound
 from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
-from .hardened import broke, combine, hardened_check, restrictions
+from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
 from .runtime import Observation, Watch, observe
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
@@ -77,10 +78,11 @@ def _runtime_checks(normal: Observation, user: ConfigUser, options: VerifyOption
 
 def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Check]:
     from docker.errors import DockerException
+    from requests.exceptions import RequestException
 
     try:
         facts: FsFacts = future.result()
-    except (DockerException, OSError, EOFError, ValueError) as error:
+    except (DockerException, RequestException, OSError, EOFError, ValueError, tarfile.TarError) as error:
         return [Check("filesystem", UNKNOWN, f"could not read the image's filesystem through the engine: {error}")]
     return filesystem_checks(facts, _identities(normal, user, options), options.strict)
 
@@ -109,19 +111,22 @@ def _verify(client, session: ContainerSession, image, options: VerifyOptions, re
         report.checks.append(Check("runtime", UNKNOWN, f"container could not be created: {error.explanation or error}"
                                    " (an image without CMD needs one: nonroot verify IMAGE -- CMD ...)"))
         watches = []
+    bisection = None
+    if chosen and watches:
+        def probe(restriction):
+            return Watch(session.create(image.id, "probe", **combine(base, [restriction])), "probe", read_procs=False)
+        bisection = Bisection(probe, chosen, *watches)
     if watches:
-        normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout)
+        normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout,
+                                    spawn=bisection.spawn if bisection else None)
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options)
     if scanning is not None:
         report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
-    if watches and chosen:
-        alone: list = []
-        if broke(normal, hardened[0]) and normal.state != "not started":
-            singles = [Watch(session.create(image.id, "probe", **combine(base, [r])), "probe", read_procs=False)
-                       for r in chosen]
-            alone = list(zip(chosen, observe(singles, options.settle, options.samples, options.start_timeout)))
-        check = hardened_check(normal, hardened[0], chosen, alone)
+    if bisection is not None:
+        # Broke only at the end of the window (or both exited at once): the probes start now, if needed.
+        observe(bisection.spawn(), options.settle, options.samples, options.start_timeout)
+        check = hardened_check(normal, hardened[0], chosen, bisection.results())
         if check is not None:
             report.checks.append(check)
 
@@ -129,6 +134,7 @@ def _verify(client, session: ContainerSession, image, options: VerifyOptions, re
 def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -> Report:
     """Verify an image that is in the engine; every container it starts is removed, whatever happens."""
     from docker.errors import DockerException, ImageNotFound as SdkImageNotFound
+    from requests.exceptions import RequestException
 
     options = options or VerifyOptions()
     try:
@@ -141,6 +147,9 @@ def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -
     try:
         with ContainerSession(client) as session:
             _verify(client, session, image, options, report)
+    except RequestException as error:  # a timeout, or the engine went away: the containers are removed
+        raise EngineUnavailable(f"the Docker engine stopped answering during verification ({type(error).__name__}); "
+                                "check that it runs (docker info), then verify again") from error
     except DockerException as error:
         if "Connection" in type(error).__name__ or "connection" in str(error).lower():
             raise EngineUnavailable(f"lost the Docker engine during verification: {error}") from error
