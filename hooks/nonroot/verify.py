@@ -87,7 +87,7 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
     return filesystem_checks(facts, _identities(normal, user, options), options.strict)
 
 
-def _verify(client, session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
+def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
     from docker.errors import APIError
 
     config = image.attrs.get("Config") or {}
@@ -108,8 +108,9 @@ def _verify(client, session: ContainerSession, image, options: VerifyOptions, re
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
-        report.checks.append(Check("runtime", UNKNOWN, f"container could not be created: {error.explanation or error}"
-                                   " (an image without CMD needs one: nonroot verify IMAGE -- CMD ...)"))
+        reason = str(error.explanation or error)
+        hint = " (the image has no CMD: give one, nonroot verify IMAGE -- CMD ...)" if "No command" in reason else ""
+        report.checks.append(Check("runtime", UNKNOWN, f"container could not be created: {reason}{hint}"))
         watches = []
     bisection = None
     if chosen and watches:
@@ -146,7 +147,7 @@ def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -
     report = Report(image=image_ref, image_id=image.id, config_user=user)
     try:
         with ContainerSession(client) as session:
-            _verify(client, session, image, options, report)
+            _verify(session, image, options, report)
     except RequestException as error:  # a timeout, or the engine went away: the containers are removed
         raise EngineUnavailable(f"the Docker engine stopped answering during verification ({type(error).__name__}); "
                                 "check that it runs (docker info), then verify again") from error
