@@ -8,6 +8,7 @@ recipe's version, so a changed recipe builds a new image).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,27 @@ class BaseImage:
 
 
 PYTHON = BaseImage("nonroot-test/python:bookworm-1", "bookworm", ("python3", "python3-venv"))
+# Stand-ins for families whose images cannot be pulled here, derived from PYTHON:
+# BusyBox user tools and shell as on Alpine (BusyBox built from Debian's source
+# package: Debian's own busybox builds leave adduser/addgroup out), and a
+# distroless-style image with no shell and no user tools.
+ALPINE_LIKE = "nonroot-test/python-busybox:bookworm-1"
+DISTROLESS_LIKE = "nonroot-test/python-distroless:bookworm-1"
 ALL = (PYTHON,)
+DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE)
+
+ALPINE_LIKE_DOCKERFILE = f"""FROM {PYTHON.name}
+COPY busybox /bin/busybox
+RUN rm -f /usr/sbin/useradd /usr/sbin/groupadd /usr/sbin/adduser /usr/sbin/addgroup \\
+ && ln -s /bin/busybox /usr/sbin/adduser \\
+ && ln -s /bin/busybox /usr/sbin/addgroup \\
+ && ln -sf /bin/busybox /bin/sh
+"""
+DISTROLESS_LIKE_DOCKERFILE = f"""FROM {PYTHON.name}
+RUN echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd \\
+ && echo 'nonroot:x:65532:' >> /etc/group
+RUN ["python3", "-c", "import glob, os; [os.remove(p) for pat in ('/usr/bin/*sh', '/usr/bin/dash', '/usr/sbin/useradd', '/usr/sbin/groupadd', '/usr/bin/apt*', '/usr/bin/dpkg*') for p in glob.glob(pat)]"]
+"""
 
 
 def image_exists(name: str) -> bool:
@@ -59,9 +80,48 @@ def ensure(base: BaseImage) -> str:
     return base.name
 
 
+def build_busybox(workdir: Path) -> Path:
+    """A static BusyBox with Alpine's applets, built from Debian's busybox source package."""
+    sources = Path("/etc/apt/sources.list.d/nonroot-deb-src.sources")
+    if not sources.exists():
+        sources.write_text("Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\n"
+                           "Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "source", "--download-only", "-qq", "busybox"], cwd=workdir, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    orig = next(workdir.glob("busybox_*.orig.tar.*"))
+    subprocess.run(["tar", "xf", orig.name], cwd=workdir, check=True)
+    src = next(p for p in workdir.iterdir() if p.is_dir() and p.name.startswith("busybox-"))
+    subprocess.run(["make", "defconfig"], cwd=src, check=True, stdout=subprocess.DEVNULL)
+    config = (src / ".config").read_text()
+    config = config.replace("# CONFIG_STATIC is not set", "CONFIG_STATIC=y").replace("CONFIG_TC=y", "# CONFIG_TC is not set")
+    (src / ".config").write_text(config)
+    subprocess.run(["make", f"-j{os.cpu_count() or 2}"], cwd=src, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return src / "busybox"
+
+
+def ensure_derived(name: str) -> str:
+    if image_exists(name):
+        return name
+    ensure(PYTHON)
+    with tempfile.TemporaryDirectory(prefix="nonroot-derived-") as tmp:
+        context = Path(tmp)
+        if name == ALPINE_LIKE:
+            shutil.copy(build_busybox(context), context / "busybox")
+            dockerfile = ALPINE_LIKE_DOCKERFILE
+        else:
+            dockerfile = DISTROLESS_LIKE_DOCKERFILE
+        (context / "Dockerfile").write_text(dockerfile)
+        subprocess.run(["docker", "build", "-q", "-t", name, str(context)], check=True, stdout=subprocess.DEVNULL)
+    return name
+
+
 def main() -> int:
     for base in ALL:
         print(f"base image {ensure(base)} ready", flush=True)
+    for name in DERIVED:
+        print(f"base image {ensure_derived(name)} ready", flush=True)
     return 0
 
 

@@ -53,8 +53,9 @@ def test_verify_json_reports_every_process_ids(default_service, engine):
 
 
 def test_verify_leaves_no_container_behind(default_service, engine):
+    image_id = engine.images.get("e2e-default:dev").id
     run_nonroot("verify", "e2e-default:dev")
-    left = engine.containers.list(all=True, filters={"label": "io.nonroot.verify"})
+    left = engine.containers.list(all=True, filters={"label": "io.nonroot.verify", "ancestor": image_id})
     assert left == []
 
 

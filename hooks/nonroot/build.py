@@ -71,4 +71,9 @@ def _failure(message: str, step: str, tail: list[str]) -> BuildFailed:
             f"(docker pull {image}, docker load -i FILE, or log in to its registry) or answer base_image "
             "with an image the engine has", step, tail)
     where = f"step `{step}` failed" if step else "build failed"
+    # The generated Dockerfile explains its own refusals (e.g. a UID the base image has)
+    # on a line starting with "nonroot:": that line is the reason.
+    explained = [line for line in tail if line.startswith("nonroot: ")]
+    if explained:
+        return BuildFailed(f"{where}: {explained[-1][len('nonroot: '):]}", step, tail)
     return BuildFailed(f"{where}: {first_line}", step, tail)

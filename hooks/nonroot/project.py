@@ -42,6 +42,7 @@ def load_expectations(directory: Path) -> Expectations:
         tag=f"{service}:dev" if service else _default_tag(directory),
         user=str(answers.get("user", "")),
         uid=int(answers["uid"]) if "uid" in answers else None,
-        gid=int(answers["gid"]) if "gid" in answers else None,
+        # OpenShift's model runs in group 0 (USER uid:0), whatever gid was answered.
+        gid=0 if answers.get("privilege") == "openshift" else int(answers["gid"]) if "gid" in answers else None,
         writable_paths=[str(p) for p in answers.get("writable_paths") or []],
     )

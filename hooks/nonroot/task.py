@@ -46,11 +46,48 @@ def _progress(line: str) -> None:
         print(f"  {line}", file=sys.stderr)
 
 
+# During `copier update`, Copier also renders the old and the new template version into
+# temporary folders with these prefixes, and runs the tasks there too.
+REPLAY_PREFIXES = ("copier._main.old_copy.", "copier._main.new_copy.", "copier.main.old_copy.",
+                   "copier.main.new_copy.")
+CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+
+
+def is_replay(directory: Path) -> bool:
+    """True in Copier's temporary replays of an update, where nothing must be built."""
+    return any(part.startswith(REPLAY_PREFIXES) for part in directory.resolve().parts)
+
+
+def conflicted_files(directory: Path) -> list[str]:
+    """Files with inline conflict markers or .rej files left by an update."""
+    found: list[str] = []
+    for path in sorted(directory.rglob("*")):
+        if ".git" in path.parts or not path.is_file():
+            continue
+        if path.suffix == ".rej":
+            found.append(str(path.relative_to(directory)))
+            continue
+        try:
+            lines = path.read_text(errors="ignore").splitlines()
+        except OSError:
+            continue
+        if any(line.startswith(CONFLICT_MARKERS) for line in lines):
+            found.append(str(path.relative_to(directory)))
+    return found
+
+
 def run(directory: Path, operation: str, copier_cleanup: bool) -> int:
     from .engine import connect
     from .pipeline import check_directory
     from .report import to_text
 
+    if operation == "update" and is_replay(directory):
+        return 0
+    conflicts = conflicted_files(directory)
+    if conflicts:
+        _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
+                  "then run: nonroot check .")
+        return 1
     keep_by_exit_zero = operation == "copy" and copier_cleanup
     try:
         client = connect()

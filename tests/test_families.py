@@ -1,0 +1,132 @@
+"""Every family, layout and privilege model that this machine can build, built and
+verified on the real engine. Families whose packages cannot be fetched here run on
+stand-ins made from the offline Debian base (tests/images.py):
+- alpine: BusyBox adduser/addgroup and BusyBox sh (built from Debian's busybox source);
+- rhel: shadow-utils' useradd/groupadd and setpriv, which the Debian base shares;
+- distroless: a runtime with no shell and no user tools, fed by a Debian builder."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import images
+from nonroot.pipeline import check_directory
+
+PATHS = ["/data", "/var/cache/app"]
+
+
+@pytest.fixture(scope="session")
+def alpine_like(python_base):
+    return images.ensure_derived(images.ALPINE_LIKE)
+
+
+@pytest.fixture(scope="session")
+def distroless_like(python_base):
+    return images.ensure_derived(images.DISTROLESS_LIKE)
+
+
+@pytest.fixture
+def built(generate, engine):
+    tags = []
+
+    def _built(**answers):
+        dest = generate(writable_paths=PATHS, **answers)
+        result = check_directory(engine, dest)
+        tags.append(result.build.tag)
+        return result
+
+    yield _built
+    for tag in tags:
+        engine.images.remove(tag, force=True)
+
+
+def assert_proven(result, uid=10001, gid=10001):
+    report = result.report
+    assert report.exit_code == 0, [(c.name, c.verdict, c.summary) for c in report.checks]
+    assert report.processes
+    assert all(p.uids == (uid,) * 4 and p.gids == (gid,) * 4 for p in report.processes)
+
+
+@pytest.mark.parametrize("layout", ["single", "multi"])
+def test_alpine_busybox_account_builds_and_verifies(built, alpine_like, layout):
+    result = built(distro="alpine", base_image=alpine_like, layout=layout, service_name=f"fam-alpine-{layout}")
+    assert_proven(result)
+    assert "adduser -S -D -H" in (result.build.log and "\n".join(result.build.log))
+
+
+@pytest.mark.parametrize("privilege", ["user", "drop"])
+def test_rhel_commands_build_and_verify(built, python_base, privilege):
+    result = built(distro="rhel", base_image=python_base, privilege=privilege, service_name=f"fam-rhel-{privilege}")
+    assert_proven(result)
+
+
+def test_ubuntu_family_builds_and_verifies(built, python_base):
+    assert_proven(built(distro="ubuntu", base_image=python_base, service_name="fam-ubuntu"))
+
+
+def test_distroless_runtime_fed_by_a_builder_verifies(built, python_base, distroless_like):
+    result = built(distro="distroless", base_image=distroless_like, builder_image=python_base,
+                   service_name="fam-distroless")
+    assert_proven(result)
+    assert result.report.config_user == "10001:10001"
+
+
+def test_distroless_can_reuse_its_own_nonroot_user(built, python_base, distroless_like):
+    result = built(distro="distroless", base_image=distroless_like, builder_image=python_base,
+                   user="nonroot", group="nonroot", uid=65532, service_name="fam-distroless-nonroot")
+    assert_proven(result, uid=65532, gid=65532)
+
+
+@pytest.mark.parametrize("distro", ["debian", "distroless"])
+def test_openshift_runs_with_an_arbitrary_uid_in_group_0(built, engine, python_base, distroless_like, distro):
+    base = distroless_like if distro == "distroless" else python_base
+    result = built(distro=distro, base_image=base, builder_image=python_base, privilege="openshift",
+                   service_name=f"fam-openshift-{distro}")
+    assert result.report.config_user == "10001:0"
+    assert result.report.exit_code == 0, [(c.name, c.summary) for c in result.report.checks]
+    # The app writes a probe file into every writable path at start-up and exits if it cannot.
+    container = engine.containers.run(result.build.tag, user="123456:0", detach=True)
+    try:
+        time.sleep(2)
+        container.reload()
+        assert container.status == "running", container.logs().decode()
+        assert "as uid 123456 gid 0" in container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize(("distro", "tool", "style"), [
+    ("debian", "setpriv", "cmd"), ("debian", "gosu", "cmd"), ("ubuntu", "setpriv", "entrypoint")])
+def test_drop_variants_end_non_root(built, python_base, distro, tool, style):
+    result = built(distro=distro, base_image=python_base, privilege="drop", drop_tool=tool, drop_style=style,
+                   service_name=f"fam-drop-{distro}-{tool}-{style}")
+    assert_proven(result)
+
+
+@pytest.mark.parametrize("privilege", ["user", "drop"])
+def test_tini_is_pid_1_and_sigterm_reaches_the_app(built, engine, python_base, privilege):
+    result = built(base_image=python_base, init=True, privilege=privilege, service_name=f"fam-tini-{privilege}")
+    assert_proven(result)
+    assert any(p.command.startswith("/usr/bin/tini") for p in result.report.processes)
+    container = engine.containers.run(result.build.tag, detach=True)
+    try:
+        time.sleep(1.5)
+        container.stop(timeout=20)
+        container.reload()
+        # The app exits 0 on SIGTERM; a signal that never reached it would end in SIGKILL (137).
+        assert container.attrs["State"]["ExitCode"] == 0, container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+def test_uid_that_the_base_image_has_is_refused_by_the_build_with_the_clash(generate, engine, python_base):
+    from nonroot.build import build_image
+    from nonroot.errors import BuildFailed
+
+    dest = generate(base_image=python_base, uid=33, gid=33, service_name="fam-clash")  # www-data in Debian
+    with pytest.raises(BuildFailed) as caught:
+        build_image(engine, dest, "fam-clash:dev")
+    message = str(caught.value)
+    assert "the base image already has the user/group or ID above" in message
+    assert any(line.startswith("www-data:") for line in caught.value.log_tail)
