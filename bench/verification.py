@@ -1,0 +1,44 @@
+"""Figure 4: `nonroot verify IMAGE` (the build excluded), and its share of the whole
+copy -> build -> verify run of a new service (render, cold build, verify)."""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .building import Images
+from .measured import run_verify
+from .workspace import render, service_answers
+
+SERVICE = "nr-bench-verify"
+TAG = f"{SERVICE}:dev"
+
+
+@dataclass
+class VerifyResult:
+    seconds: float
+    render_seconds: float
+    build_seconds: float
+    first_verify_seconds: float
+    repeat: int
+
+    @property
+    def whole_seconds(self) -> float:
+        return self.render_seconds + self.build_seconds + self.first_verify_seconds
+
+    @property
+    def share(self) -> float:
+        """The verification's part of the whole run a user waits for."""
+        return self.first_verify_seconds / self.whole_seconds
+
+
+def measure_verify(images: Images, template: Path, work: Path, base: str, repeat: int) -> VerifyResult:
+    start = time.perf_counter()
+    service = render(template, work / "verify", service_answers(base, service_name=SERVICE))
+    rendered = time.perf_counter() - start
+    build = images.build(service, TAG, nocache=True)
+    first = run_verify(TAG).seconds
+    samples = [first] + [run_verify(TAG).seconds for _ in range(repeat - 1)]
+    return VerifyResult(seconds=statistics.median(samples), render_seconds=rendered, build_seconds=build.seconds,
+                        first_verify_seconds=first, repeat=repeat)
