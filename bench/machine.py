@@ -18,6 +18,11 @@ class Machine:
     python: str
     copier: str
     load_average_1m: float
+    load_average_1m_end: float = 0.0
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def machine_facts(client) -> Machine:
@@ -26,4 +31,4 @@ def machine_facts(client) -> Machine:
                    engine_cpus=int(info.get("NCPU", 0)), engine_memory_bytes=int(info.get("MemTotal", 0)),
                    storage_driver=info.get("Driver", "?"), kernel=platform.release(),
                    python=platform.python_version(), copier=version("copier"),
-                   load_average_1m=round(os.getloadavg()[0], 2))
+                   load_average_1m=load_average())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .timing import median_seconds
+from .timing import interleaved_medians
 from .workspace import one_file_template, render, service_answers
 
 
@@ -26,6 +26,6 @@ def measure_render(template: Path, work: Path, base: str, repeat: int) -> Render
     # One call of each first, unmeasured: imports and Copier's caches are warm for both.
     render(template, work / "warm-nonroot", answers)
     render(baseline, work / "warm-one-file", {})
-    seconds = median_seconds(lambda i: render(template, work / f"nonroot-{i}", answers), repeat)
-    baseline_seconds = median_seconds(lambda i: render(baseline, work / f"one-file-{i}", {}), repeat)
+    seconds, baseline_seconds = interleaved_medians(lambda i: render(template, work / f"nonroot-{i}", answers),
+                                                    lambda i: render(baseline, work / f"one-file-{i}", {}), repeat)
     return RenderResult(seconds=seconds, baseline_seconds=baseline_seconds, repeat=repeat)

@@ -3,6 +3,7 @@ Markdown table printed and put in the README."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from .machine import Machine
 from .memory import MemoryResult
@@ -13,11 +14,13 @@ from .update import UpdateResult
 from .verification import VerifyResult
 
 SIZE_GOAL_BYTES = 16 * 1024
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass
 class Results:
     command: str
+    measured_at: str  # UTC, ISO 8601
     quick: bool
     machine: Machine
     size: SizeResult
@@ -35,6 +38,7 @@ def to_json(results: Results) -> dict[str, object]:
                                              results.update)
     return {
         "command": results.command,
+        "measured_at": results.measured_at,
         "quick": results.quick,
         "machine": asdict(results.machine),
         "total_seconds": round(results.total_seconds, 1),
@@ -64,6 +68,7 @@ def to_json(results: Results) -> dict[str, object]:
         "render_repeat": render.repeat,
         # 4. verification
         "verify_seconds": round(verify.seconds, 3),
+        "verify_cpu_seconds": round(verify.cpu_seconds, 3),
         "verify_repeat": verify.repeat,
         "whole_run_seconds": round(verify.whole_seconds, 3),
         "whole_run_parts_seconds": {"render": round(verify.render_seconds, 3),
@@ -105,7 +110,8 @@ def to_table(results: Results) -> str:
          f"{render.seconds:.2f} s, ×{render.ratio:.2f}", f"one-file template {render.baseline_seconds:.2f} s "
          f"(median of {render.repeat})", "-", "-"),
         ("4", "`nonroot verify IMAGE` (build excluded)",
-         f"{verify.seconds:.2f} s (median of {verify.repeat}), {verify.share:.0%} of the whole run",
+         f"{verify.seconds:.2f} s (median of {verify.repeat}; {verify.cpu_seconds:.2f} s of CPU), "
+         f"{verify.share:.0%} of the whole run",
          f"copy {verify.render_seconds:.2f} s + cold build {verify.build_seconds:.2f} s + verify "
          f"{verify.first_verify_seconds:.2f} s = {verify.whole_seconds:.2f} s", "-", "-"),
         ("5", "`copier update` per service, to the next template tag",
@@ -119,9 +125,19 @@ def to_table(results: Results) -> str:
     lines.append("")
     lines.append(f"Machine: {m.cores} cores, Docker {m.engine_version} ({m.storage_driver}, engine sees "
                  f"{m.engine_cpus} CPUs, {_gib(m.engine_memory_bytes)}), kernel {m.kernel}, Python {m.python}, "
-                 f"Copier {m.copier}; load average {m.load_average_1m} at the start. "
-                 f"`{results.command}` took {results.total_seconds:.0f} s.")
+                 f"Copier {m.copier}; load average {m.load_average_1m} at the start, "
+                 f"{m.load_average_1m_end} at the end. "
+                 f"`{results.command}` took {results.total_seconds:.0f} s, {results.measured_at}.")
     return "\n".join(lines)
+
+
+def put_in_readme(readme: Path, table: str) -> None:
+    """Replace what stands between the README's bench markers with TABLE."""
+    text = readme.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise RuntimeError(f"{readme} has no {README_START} ... {README_END} section for the table")
+    readme.write_text(text[:start + len(README_START)] + "\n" + table + "\n" + text[end:])
 
 
 def _short(step: str) -> str:

@@ -16,22 +16,24 @@ import json
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.building import Images  # noqa: E402
-from bench.machine import machine_facts  # noqa: E402
+from bench.machine import load_average, machine_facts  # noqa: E402
 from bench.memory import measure_memory  # noqa: E402
 from bench.rebuild import measure_rebuild  # noqa: E402
 from bench.render import measure_render  # noqa: E402
-from bench.report import Results, to_json, to_table  # noqa: E402
-from bench.size import measure_size  # noqa: E402
+from bench.report import Results, put_in_readme, to_json, to_table  # noqa: E402
+from bench.size import image_tag, measure_size  # noqa: E402
 from bench.update import measure_update  # noqa: E402
 from bench.verification import TAG as VERIFY_TAG, measure_verify  # noqa: E402
 from bench.workspace import base_image, template_checkout  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results.json")
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @dataclasses.dataclass
@@ -50,6 +52,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, smaller payload and fleet")
     parser.add_argument("--services", type=int, help=f"services in the fleet (default {FULL.services}, "
                                                       f"--quick {QUICK.services})")
+    parser.add_argument("--readme", action="store_true", help="also put the table in README.md (Benchmarks)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes (default: %(default)s)")
     return parser.parse_args(argv)
 
@@ -66,6 +69,7 @@ def run(args: argparse.Namespace, command: str) -> Results:
         settings = dataclasses.replace(settings, services=args.services)
     client = connect()
     machine = machine_facts(client)
+    measured_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
     start = time.perf_counter()
     images = Images(client)
     try:
@@ -85,11 +89,12 @@ def run(args: argparse.Namespace, command: str) -> Results:
             update = measure_update(template, work / "update", base, settings.services)
             step("6/6 peak memory of nonroot verify")
             memory = measure_memory(VERIFY_TAG)
-            memory_payload = measure_memory("nr-bench-multi:size")
+            memory_payload = measure_memory(image_tag("multi"))
     finally:
         images.remove_all()
-    return Results(command=command, quick=args.quick, machine=machine, size=size, rebuild=rebuild, render=render,
-                   verify=verify, update=update, memory=memory, memory_payload=memory_payload,
+    machine = dataclasses.replace(machine, load_average_1m_end=load_average())
+    return Results(command=command, measured_at=measured_at, quick=args.quick, machine=machine, size=size,
+                   rebuild=rebuild, render=render, verify=verify, update=update, memory=memory, memory_payload=memory_payload,
                    total_seconds=time.perf_counter() - start)
 
 
@@ -98,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     results = run(args, " ".join(["python bench/run.py", *argv]))
     args.output.write_text(json.dumps(to_json(results), indent=2) + "\n")
-    print(to_table(results))
+    table = to_table(results)
+    print(table)
+    if args.readme:
+        put_in_readme(README, table)
     print(f"\n(written to {args.output})", file=sys.stderr)
     return 0
 

@@ -12,6 +12,11 @@ from .workspace import add_payload, render, service_answers
 
 SERVICE = "nr-bench-size"
 
+
+def image_tag(variant: str) -> str:
+    """The tag of one variant's image: naive, chown-r, single, multi."""
+    return f"nr-bench-{variant}:size"
+
 # The same app as a naive single-stage Dockerfile: same base, same venv, same
 # requirements and files, and no account, no writable paths, no USER: it runs as root.
 NAIVE = """FROM {base}
@@ -83,7 +88,7 @@ def measure_size(images: Images, template: Path, work: Path, base: str, payload_
     sizes: dict[str, int] = {}
     history: dict[str, list[tuple[str, int]]] = {}
     for name, context in contexts.items():
-        build = images.build(context, f"nr-bench-{name}:size")
+        build = images.build(context, image_tag(name))
         sizes[name] = image_size(images.client, build.image_id)
         history[name] = [(layer.created_by, layer.size) for layer in layers(images.client, build.image_id)]
     return SizeResult(payload_bytes=written, naive_bytes=sizes["naive"], single_bytes=sizes["single"],

@@ -6,11 +6,15 @@ import time
 from typing import Callable
 
 
-def median_seconds(action: Callable[[int], object], repeat: int) -> float:
-    """Median wall-clock seconds of ACTION(i) over REPEAT runs."""
-    samples = []
+def interleaved_medians(first: Callable[[int], object], second: Callable[[int], object],
+                        repeat: int) -> tuple[float, float]:
+    """Median seconds of FIRST(i) and of SECOND(i), run in turns (first, second, first, ...)
+    so that a change in the machine's load weighs on both alike."""
+    samples: tuple[list[float], list[float]] = ([], [])
     for index in range(repeat):
-        start = time.perf_counter()
-        action(index)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for action, times in zip((first, second), samples):
+            start = time.perf_counter()
+            action(index)
+            times.append(time.perf_counter() - start)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
