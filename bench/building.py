@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,23 +40,53 @@ class Build:
 
 @dataclass
 class Images:
-    """Images tagged by the bench, and the ones they replaced, removed by `remove_all`."""
+    """Images built by the bench, all removed by `remove_all`: the ones it tagged, and every
+    image (intermediate ones included) built on the run's private base."""
     client: object
     ids: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
 
     def build(self, context: Path, tag: str, nocache: bool = False) -> Build:
         build = build_image(self.client, context, tag, nocache)
         self.ids.append(build.image_id)
         return build
 
+    def private_base(self, base: str, work: Path) -> str:
+        """BASE under an image ID of this run's own (a label, no bytes). Builds on it find
+        only this run's cache (on a shared engine, another build's cached layers may be
+        removed while this run reads them), and everything built on it is this run's."""
+        nonce = uuid.uuid4().hex
+        context = work / "private-base"
+        context.mkdir(parents=True)
+        (context / "Dockerfile").write_text(f"FROM {base}\nLABEL io.nonroot.bench.run={nonce}\n")
+        build = self.build(context, f"nr-bench-base:{nonce[:12]}", nocache=True)
+        self.roots.append(build.image_id)
+        return build.tag
+
     def remove_all(self) -> None:
         from docker.errors import APIError, NotFound
 
-        for image_id in reversed(self.ids):
+        for image_id in [*self._descendants(), *reversed(self.ids)]:
             try:
                 self.client.images.remove(image_id, force=True)
             except (NotFound, APIError):
-                pass  # already gone with another tag of the same image
+                pass  # already gone with a child or another tag of the same image
+
+    def _descendants(self) -> list[str]:
+        """The images built on the private bases and the bases, children before parents."""
+        children: dict[str, list[str]] = defaultdict(list)
+        for image in self.client.api.images(all=True):
+            children[image.get("ParentId", "")].append(image["Id"])
+        order: list[str] = []
+        pending = [(root, False) for root in self.roots]
+        while pending:
+            image_id, expanded = pending.pop()
+            if expanded:
+                order.append(image_id)
+            else:
+                pending.append((image_id, True))
+                pending.extend((child, False) for child in children[image_id])
+        return order
 
 
 def build_image(client, context: Path, tag: str, nocache: bool = False) -> Build:

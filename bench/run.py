@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, command: str) -> Results:
     try:
         with tempfile.TemporaryDirectory(prefix="nonroot-bench.") as tmp:
             work = Path(tmp)
-            base = base_image()
+            base = images.private_base(base_image(), work)
             template = template_checkout(work / "template")
             step(f"1/6 image sizes ({settings.payload_mib} MiB payload, 4 images)")
             size = measure_size(images, template, work / "size", base, settings.payload_mib * 2**20)
