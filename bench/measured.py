@@ -27,4 +27,5 @@ def run_verify(image: str) -> ChildRun:
     facts = json.loads(done.stdout)
     if facts["returncode"] != 0:
         raise RuntimeError(f"nonroot verify {image} exited {facts['returncode']}:\n{facts['output_tail']}")
-    return ChildRun(seconds=facts["seconds"], cpu_seconds=facts["cpu_seconds"], returncode=facts["returncode"], max_rss_bytes=facts["max_rss_bytes"])
+    return ChildRun(seconds=facts["seconds"], cpu_seconds=facts["cpu_seconds"], returncode=facts["returncode"],
+                    max_rss_bytes=facts["max_rss_bytes"])

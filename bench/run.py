@@ -6,7 +6,7 @@ are what count).
     python bench/run.py --quick    # fewer repetitions, a smaller payload and fleet
 
 Needs a Docker engine and the offline base image (tests/images.py builds it once).
-Images it builds are named nr-bench-* and removed at the end.
+Every image it builds (on a private copy of the base, nr-bench-base:*) is removed at the end.
 """
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def run(args: argparse.Namespace, command: str) -> Results:
         images.remove_all()
     machine = dataclasses.replace(machine, load_average_1m_end=load_average())
     return Results(command=command, measured_at=measured_at, quick=args.quick, machine=machine, size=size,
-                   rebuild=rebuild, render=render, verify=verify, update=update, memory=memory, memory_payload=memory_payload,
-                   total_seconds=time.perf_counter() - start)
+                   rebuild=rebuild, render=render, verify=verify, update=update, memory=memory,
+                   memory_payload=memory_payload, total_seconds=time.perf_counter() - start)
 
 
 def main(argv: list[str] | None = None) -> int:

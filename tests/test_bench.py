@@ -70,9 +70,11 @@ def sample_results() -> Results:
         rebuild=RebuildResult(cold_seconds=10.0, rebuild_seconds=1.0,
                               steps=[Step("RUN make", True), Step("COPY app/ /app/", False), Step("USER 1:1", False)]),
         render=RenderResult(seconds=2.0, baseline_seconds=1.0, repeat=3),
-        verify=VerifyResult(seconds=4.0, cpu_seconds=1.0, render_seconds=1.0, build_seconds=5.0, first_verify_seconds=4.0, repeat=3),
+        verify=VerifyResult(seconds=4.0, cpu_seconds=1.0, render_seconds=1.0, build_seconds=5.0,
+                            first_verify_seconds=4.0, repeat=3),
         update=UpdateResult(services=2, seconds=8.0, method="copier update loop"),
-        memory=MemoryResult(image="a", peak_rss_bytes=2**25), memory_payload=MemoryResult(image="b", peak_rss_bytes=2**25),
+        memory=MemoryResult(image="a", peak_rss_bytes=2**25),
+        memory_payload=MemoryResult(image="b", peak_rss_bytes=2**25),
         total_seconds=60.0)
 
 
