@@ -1,18 +1,30 @@
-"""`copier update` builds and verifies once, in the real destination only: not in the
-temporary replays of the old and new template versions that Copier renders."""
+"""`copier update` with Renovate's command: the template's fix arrives, local edits survive,
+and the merged service is built and verified once (in the service, after Copier merged the
+local edits back: not in Copier's temporary replays, nor before the merge). Conflicts stop
+the build with the files named."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-from helpers import ROOT, run_copier
+from gitrepos import as_repository, commit_all, edit, git, template_repo
+from helpers import run_copier
 from nonroot.task import conflicted_files, is_replay
 
+ANSWERS = ".copier-answers.nonroot.yml"
+NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout
+
+def renovate_update(service: Path, ref: str, env: dict[str, str] | None = None):
+    """Exactly what Renovate's copier manager runs, from the answers file's folder."""
+    return run_copier("update", "--skip-answered", "--defaults", "--trust", "--answers-file", ANSWERS,
+                      "--vcs-ref", ref, cwd=service, env=env)
+
+
+def release_v2(template: Path) -> None:
+    """v2 of the template: a fix at the top of the Dockerfile and a new file."""
+    edit(template / "template" / "Dockerfile.jinja", "\n", "\n# Fixed in v2.\n")
+    (template / "template" / "NOTES.md").write_text("Added in v2.\n")
+    commit_all(template, "v2", "v2")
 
 
 def test_replay_folders_are_recognised(tmp_path):
@@ -28,34 +40,50 @@ def test_conflict_markers_and_rej_files_are_found(tmp_path):
     assert conflicted_files(tmp_path) == ["Dockerfile", "app.py.rej"]
 
 
-def test_update_builds_and_verifies_exactly_once(tmp_path, python_base, engine):
-    template = tmp_path / "template"
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(template)], check=True)
-    # The working tree as it is now (tests may run before a commit).
-    shutil.copytree(ROOT, template, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info"))
-    git(template, "add", "-A")
-    git(template, "commit", "-q", "--allow-empty", "-m", "v1")
-    git(template, "tag", "v1")
-    dest = tmp_path / "svc"
+def test_update_merges_local_edits_then_builds_and_verifies_once(tmp_path, python_base, engine):
+    template = template_repo(tmp_path / "template", "v1")
+    service = tmp_path / "svc"
     first = run_copier("copy", "--trust", "--defaults", "--vcs-ref=v1", "-d", f"base_image={python_base}",
-                       "-d", "service_name=upd-once", str(template), str(dest))
+                       "-d", "service_name=upd-once", "-d", "verify=false", str(template), str(service))
     assert first.returncode == 0, first.stderr[-2000:]
-    git(dest, "init", "-q")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "generated")
-    notes = template / "template" / "NOTES.md"
-    notes.write_text("Added in v2.\n")
-    git(template, "add", "-A")
-    git(template, "commit", "-q", "-m", "v2")
-    git(template, "tag", "v2")
-    # Renovate's copier manager runs exactly this, from the answers file's folder.
-    result = run_copier("update", "--skip-answered", "--defaults", "--trust",
-                        "--answers-file", ".copier-answers.nonroot.yml", "--vcs-ref", "v2", cwd=dest)
+    edit(service / ANSWERS, "verify: false", "verify: true")
+    # The owner's edits: a label at the end of the Dockerfile, a line in the app.
+    with (service / "Dockerfile").open("a") as dockerfile:
+        dockerfile.write('LABEL org.example.owner="payments"\n')
+    with (service / "app" / "main.py").open("a") as app:
+        app.write("# Owned by the payments team.\n")
+    as_repository(service)
+    release_v2(template)
+    result = renovate_update(service, "v2")
     try:
-        assert result.returncode == 0, result.stderr[-2000:]
-        assert (dest / "NOTES.md").read_text() == "Added in v2.\n"
+        assert result.returncode == 0, result.stderr[-3000:]
+        dockerfile = (service / "Dockerfile").read_text()
+        assert "# Fixed in v2." in dockerfile
+        assert (service / "NOTES.md").read_text() == "Added in v2.\n"
+        assert 'LABEL org.example.owner="payments"' in dockerfile
+        assert (service / "app" / "main.py").read_text().endswith("# Owned by the payments team.\n")
+        assert conflicted_files(service) == []
         assert result.stderr.count("nonroot: building the image") == 1, result.stderr[-3000:]
         assert "PROVEN NON-ROOT" in result.stderr
+        # The image was built from the merged files: the owner's label is in it.
+        assert engine.images.get("upd-once:dev").labels.get("org.example.owner") == "payments"
     finally:
         engine.images.remove("upd-once:dev", force=True)
+
+
+def test_conflicting_local_edit_leaves_markers_and_the_build_is_refused(tmp_path):
+    template = template_repo(tmp_path / "template", "v1")
+    service = tmp_path / "svc"
+    first = run_copier("copy", "--trust", "--defaults", "--vcs-ref=v1", str(template), str(service), env=NO_ENGINE)
+    assert first.returncode == 0, first.stderr[-2000:]
+    # The owner and v2 both change the Dockerfile's first line.
+    edit(service / "Dockerfile", "generated by nonroot.", "generated by nonroot, owned by payments.")
+    as_repository(service)
+    edit(template / "template" / "Dockerfile.jinja", "generated by nonroot.", "generated by nonroot (v2).")
+    commit_all(template, "v2", "v2")
+    result = renovate_update(service, "v2", env=NO_ENGINE)
+    assert "<<<<<<< before updating" in (service / "Dockerfile").read_text()
+    assert "nonroot: not building: update conflicts in Dockerfile" in result.stderr, result.stderr[-3000:]
+    assert "nonroot: building the image" not in result.stderr
+    assert "UU Dockerfile" in git(service, "status", "--porcelain")
+    assert result.returncode != 0
