@@ -44,3 +44,19 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
+
+
+def make_service(template: Path, dest: Path, ref: str, **answers) -> Path:
+    """Render TEMPLATE at REF into DEST (the task not run) and commit it."""
+    from copier import run_copy
+
+    run_copy(str(template), str(dest), data={"verify": False, **answers}, defaults=True, unsafe=True,
+             quiet=True, vcs_ref=ref, skip_tasks=True)
+    return as_repository(dest)
+
+
+def release(template: Path, tag: str, old: str, new: str) -> None:
+    """A new template version: OLD becomes NEW in the Dockerfile, and a NOTES.md appears."""
+    edit(template / "template" / "Dockerfile.jinja", old, new)
+    (template / "template" / "NOTES.md").write_text(f"Added in {tag}.\n")
+    commit_all(template, tag, tag)
