@@ -86,3 +86,17 @@ def test_a_fleet_where_nothing_needs_a_person_exits_0(tmp_path):
     assert exit_code(results) == 0
     assert "1 updated, 1 already current, 0 conflicts, 0 failed verification, 0 error; 0 of 2 need a person" \
         in to_table(results)
+
+
+def test_without_a_ref_the_fleet_goes_to_the_latest_tag_and_knows_when_it_is_there(tmp_path):
+    from nonroot.fleet import FleetOptions, update_repo
+
+    template = template_repo(tmp_path / "template", "v1")
+    behind = make_service(template, tmp_path / "behind", "v1", service_name="nr-upd-behind")
+    release(template, "v2", HEADER, FIXED)
+    latest = make_service(template, tmp_path / "latest", "v2", service_name="nr-upd-latest")
+    options = FleetOptions(trust=True)
+    updated, current = update_repo(behind, options), update_repo(latest, options)
+    assert (updated.outcome, updated.version_from, updated.version_to) == (UPDATED, "v1", "v2")
+    assert FIXED in (behind / "Dockerfile").read_text()
+    assert (current.outcome, current.version_from) == (CURRENT, "v2")
