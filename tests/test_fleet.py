@@ -100,3 +100,21 @@ def test_without_a_ref_the_fleet_goes_to_the_latest_tag_and_knows_when_it_is_the
     assert (updated.outcome, updated.version_from, updated.version_to) == (UPDATED, "v1", "v2")
     assert FIXED in (behind / "Dockerfile").read_text()
     assert (current.outcome, current.version_from) == (CURRENT, "v2")
+
+
+def test_an_update_undone_by_the_id_guard_is_an_error_not_a_failed_verification():
+    from nonroot.fleet import classify
+
+    stderr = ("nonroot: migration 0.2.0: recorded uid_min/uid_max 1-2147483647 in .copier-answers.nonroot.yml\n"
+              "nonroot: update undone: it would have changed uid 1000 -> 20000 without being asked (...)\n")
+    assert classify(1, stderr, []) == (ERROR, "update undone: it would have changed uid 1000 -> 20000 "
+                                              "without being asked (...)")
+
+
+def test_a_build_failure_is_reported_with_the_task_s_reason_not_its_log_tail():
+    from nonroot.fleet import classify
+
+    stderr = ("nonroot: step `RUN false` failed: exit code 1\n  | about to fail\n"
+              "nonroot: the generated files are in place; fix the cause, then run: nonroot check .\n")
+    assert classify(1, stderr, []) == (FAILED_VERIFICATION, "step `RUN false` failed: exit code 1")
+    assert classify(4, "Template uses potentially unsafe feature: tasks.\n", [])[0] == ERROR

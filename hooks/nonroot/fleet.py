@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -31,8 +32,10 @@ CONFLICTS = "conflicts"
 FAILED_VERIFICATION = "failed verification"
 ERROR = "error"
 NEEDS_A_PERSON = (CONFLICTS, FAILED_VERIFICATION, ERROR)
-# Lines of the template's task that are advice, not the reason of a failure.
-ADVICE = ("generated files are in place", "run once Copier has merged", "NOT VERIFIED")
+# What the template's task prints right after the reason of a failed build or verification,
+# and what its keep_ids migration prints when it undoes an update.
+AFTER_FAILURE = "nonroot: the generated files are in place; fix the cause"
+UNDONE = "nonroot: update undone: "
 
 
 @dataclass(frozen=True)
@@ -86,25 +89,30 @@ def _precheck(repo: Path, options: FleetOptions) -> str:
     return ""
 
 
-def _latest_if_newer(repo: Path, options: FleetOptions) -> tuple[bool, str]:
-    """(an update is available, the version it goes to), as `copier check-update` sees it."""
+def _update_available(repo: Path, options: FleetOptions) -> bool:
+    """Whether REPO is behind --vcs-ref, or behind the latest tag as `copier check-update` sees it."""
     if options.vcs_ref:
-        return _template_commit(repo, options.answers_file) != options.vcs_ref, options.vcs_ref
+        return _template_commit(repo, options.answers_file) != options.vcs_ref
     check = _run([sys.executable, "-m", "copier", "check-update", "--output-format", "json",
                   "--answers-file", options.answers_file], repo)
     if check.returncode != 0:
         raise RuntimeError(f"copier check-update failed: {_last_line(check.stderr)}")
-    found = json.loads(check.stdout)
-    return bool(found["update_available"]), str(found.get("latest_version") or "")
+    return bool(json.loads(check.stdout)["update_available"])
 
 
 def _failure_reason(stderr: str) -> str:
-    """The template task's one-line reason for a failed build or verification, if it gave one."""
-    for line in reversed(stderr.splitlines()):
-        text = line.strip()
-        if text.startswith("nonroot: ") and not any(advice in text for advice in ADVICE):
-            return text.removeprefix("nonroot: ")
+    """The task's one-line reason for a failed build or verification (the line before its
+    advice, above the log tail), or ''."""
+    lines = stderr.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith(AFTER_FAILURE):
+            before = [text for text in lines[:index] if not text.startswith("  | ")]
+            return before[-1].removeprefix("nonroot: ") if before else ""
     return ""
+
+
+def _undone(stderr: str) -> str:
+    return next((line.removeprefix("nonroot: ") for line in stderr.splitlines() if line.startswith(UNDONE)), "")
 
 
 def _what_next(stderr: str) -> str:
@@ -113,6 +121,21 @@ def _what_next(stderr: str) -> str:
     if "image not built or verified" in stderr:
         return "NOT verified (no engine); review, run nonroot check ., commit"
     return "not verified (verify: false); review and commit"
+
+
+def classify(returncode: int, stderr: str, conflicts: list[str]) -> tuple[str, str]:
+    """(outcome, what next) of one `copier update`, from its exit status, its output and the
+    files it left in conflict."""
+    if conflicts:
+        return CONFLICTS, f"resolve {', '.join(conflicts)}, then: nonroot check ."
+    if returncode == 0:
+        return UPDATED, _what_next(stderr)
+    if _undone(stderr):
+        return ERROR, _undone(stderr)
+    reason = _failure_reason(stderr)
+    if reason:
+        return FAILED_VERIFICATION, reason
+    return ERROR, f"copier update exit {returncode}: {_last_line(stderr)}"
 
 
 def update_repo(repo: Path, options: FleetOptions) -> RepoResult:
@@ -127,31 +150,21 @@ def update_repo(repo: Path, options: FleetOptions) -> RepoResult:
         if refusal:
             return result(ERROR, refusal)
         version_from = _template_commit(repo, options.answers_file)
-        available, version_to = _latest_if_newer(repo, options)
-        if not available:
+        if not _update_available(repo, options):
             return result(CURRENT, "", version_from, version_from)
         command = [sys.executable, "-m", "copier", "update", "--skip-answered", "--defaults",
                    *(["--trust"] if options.trust else []), "--answers-file", options.answers_file,
                    *(["--vcs-ref", options.vcs_ref] if options.vcs_ref else [])]
         update = _run(command, repo)
-        version_to = _template_commit(repo, options.answers_file) if update.returncode == 0 else version_to
-        conflicts = conflicted_files(repo)
-        if conflicts:
-            return result(CONFLICTS, f"resolve {', '.join(conflicts)}, then: nonroot check .",
-                          version_from, version_to)
-        if update.returncode != 0:
-            reason = _failure_reason(update.stderr)
-            if reason:
-                return result(FAILED_VERIFICATION, reason, version_from, version_to)
-            return result(ERROR, f"copier update exit {update.returncode}: {_last_line(update.stderr)}",
-                          version_from, version_to)
-        return result(UPDATED, _what_next(update.stderr), version_from, version_to)
+        version_to = _template_commit(repo, options.answers_file)  # unchanged if Copier stopped early
+        outcome, detail = classify(update.returncode, update.stderr, conflicted_files(repo))
+        return result(outcome, detail, version_from, version_to)
     except (OSError, ValueError, RuntimeError, yaml.YAMLError, KeyError) as error:
         return result(ERROR, str(error))
 
 
 def update_fleet(repos: list[Path], options: FleetOptions,
-                 on_result=None) -> list[RepoResult]:
+                 on_result: Callable[[RepoResult], None] | None = None) -> list[RepoResult]:
     """Update every repository (JOBS at a time); results in the order given."""
     def one(repo: Path) -> RepoResult:
         done = update_repo(repo, options)
