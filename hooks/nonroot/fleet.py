@@ -36,6 +36,7 @@ NEEDS_A_PERSON = (CONFLICTS, FAILED_VERIFICATION, ERROR)
 # and what its keep_ids migration prints when it undoes an update.
 AFTER_FAILURE = "nonroot: the generated files are in place; fix the cause"
 UNDONE = "nonroot: update undone: "
+DETAIL_WIDTH = 160  # the report's last column; RepoResult.detail keeps the whole reason
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def to_table(results: list[RepoResult]) -> str:
     for item in results:
         version = f"{item.version_from} -> {item.version_to}" if item.version_to != item.version_from \
             else item.version_from
-        rows.append((str(item.path), item.outcome, version, f"{item.seconds:.1f}", item.detail))
+        detail = item.detail if len(item.detail) <= DETAIL_WIDTH else item.detail[:DETAIL_WIDTH - 3] + "..."
+        rows.append((str(item.path), item.outcome, version, f"{item.seconds:.1f}", detail))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4]
              for row in rows]
