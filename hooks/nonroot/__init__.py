@@ -1,3 +1,3 @@
 """nonroot: build a service image and prove, on a running container, that no process is root."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -4,6 +4,7 @@
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json]      build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F]   generate a service
+  nonroot fleet update PATH... [--vcs-ref REF] [--trust]   update many services, report, exit 1 if any needs a person
 """
 from __future__ import annotations
 
@@ -74,6 +75,28 @@ def cmd_new(args: argparse.Namespace) -> int:
                     defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref)
 
 
+def cmd_fleet_update(args: argparse.Namespace) -> int:
+    from .fleet import FleetOptions, exit_code, to_table, update_fleet
+
+    options = FleetOptions(vcs_ref=args.vcs_ref, trust=args.trust, answers_file=args.answers_file, jobs=args.jobs)
+    results = update_fleet([Path(p) for p in args.paths], options,
+                           on_result=lambda r: print(f"nonroot: {r.path}: {r.outcome}", file=sys.stderr))
+    print(to_table(results))
+    return exit_code(results)
+
+
+def _add_fleet(sub) -> None:
+    fleet = sub.add_parser("fleet", help="update many services made from this template")
+    update = fleet.add_subparsers(dest="fleet_cmd", required=True).add_parser(
+        "update", help="copier update each repository (Renovate's command); report; exit 1 if any needs a person")
+    update.add_argument("paths", nargs="+", metavar="PATH", help="service repositories (git, committed)")
+    update.add_argument("--vcs-ref", help="template tag to update to (default: the latest tag)")
+    update.add_argument("--trust", action="store_true", help="let the template's tasks and migrations run")
+    update.add_argument("--answers-file", default=".copier-answers.nonroot.yml")
+    update.add_argument("--jobs", type=int, default=1, help="repositories updated at the same time")
+    update.set_defaults(func=cmd_fleet_update)
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to watch the running container")
@@ -125,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--template", help="template path or URL (default: the one nonroot came from)")
     new.add_argument("--vcs-ref", help="git ref of the template (default: latest tag, else HEAD)")
     new.set_defaults(func=cmd_new)
+    _add_fleet(sub)
     return parser
 
 

@@ -9,6 +9,12 @@ Copier runs it in the destination folder. Outcomes:
   folder it just generated (plain `copier copy` without -C): then the files are
   kept, the failure is printed, and the exit status stays 0 (use `nonroot new`
   or `copier copy -C` to have both).
+
+During `copier update` the task does nothing (in Copier's temporary replays and in the
+service before the merge); copier.yml's unversioned `after` migration runs it with
+`--merged` once Copier has merged the local edits back: it refuses to build while a
+file holds conflict markers, a .rej file exists or git records an unmerged path, and
+otherwise builds and verifies the merged service once.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .conflicts import conflicted_files
 from .errors import BuildFailed, EngineUnavailable, NonrootError
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
@@ -50,7 +57,6 @@ def _progress(line: str) -> None:
 # temporary folders with these prefixes, and runs the tasks there too.
 REPLAY_PREFIXES = ("copier._main.old_copy.", "copier._main.new_copy.", "copier.main.old_copy.",
                    "copier.main.new_copy.")
-CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
 
 def is_replay(directory: Path) -> bool:
@@ -58,30 +64,18 @@ def is_replay(directory: Path) -> bool:
     return any(part.startswith(REPLAY_PREFIXES) for part in directory.resolve().parts)
 
 
-def conflicted_files(directory: Path) -> list[str]:
-    """Files with inline conflict markers or .rej files left by an update."""
-    found: list[str] = []
-    for path in sorted(directory.rglob("*")):
-        if ".git" in path.parts or not path.is_file():
-            continue
-        if path.suffix == ".rej":
-            found.append(str(path.relative_to(directory)))
-            continue
-        try:
-            lines = path.read_text(errors="ignore").splitlines()
-        except OSError:
-            continue
-        if any(line.startswith(CONFLICT_MARKERS) for line in lines):
-            found.append(str(path.relative_to(directory)))
-    return found
-
-
-def run(directory: Path, operation: str, copier_cleanup: bool) -> int:
+def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = False) -> int:
     from .engine import connect
     from .pipeline import check_directory
     from .report import to_text
 
-    if operation == "update" and is_replay(directory):
+    if operation == "update" and not merged:
+        # Copier runs _tasks in its replays and in the service *before* it merges the
+        # local edits back; the unversioned `after` migration runs this again with
+        # --merged, on the merged files: that is where the one build happens.
+        if not is_replay(directory):
+            print("nonroot: the build and verification run once Copier has merged your local edits",
+                  file=sys.stderr)
         return 0
     conflicts = conflicted_files(directory)
     if conflicts:
@@ -118,9 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nonroot-task")
     parser.add_argument("--operation", default="copy")
     parser.add_argument("--copier-cleanup", default="True")
+    parser.add_argument("--merged", action="store_true",
+                        help="run by the after-update migration, on the merged files")
     args = parser.parse_args(argv)
     try:
-        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true")
+        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true", args.merged)
     except KeyboardInterrupt:
         print("nonroot: interrupted; the verification container was removed", file=sys.stderr)
         return 130
