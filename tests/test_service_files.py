@@ -105,8 +105,9 @@ def test_uid_and_gid_agree_across_dockerfile_compose_manifest_readme_and_ci(rend
 def test_compose_user_is_quoted_because_yaml_1_1_reads_n_colon_m_as_base_60(render, uid, gid):
     # docker-compose v1 reads YAML 1.1 (PyYAML): unquoted, 10001:0 is the integer 600060.
     assert yaml.safe_load("user: 10001:0")["user"] == 10001 * 60
-    privilege = "openshift" if gid == 0 else "user"
-    text = (render(service_name="svc", uid=uid, gid=gid, privilege=privilege) / "compose.yaml").read_text()
+    # openshift runs as uid:0 whatever the gid answer is.
+    answers = {"privilege": "openshift"} if gid == 0 else {"gid": gid}
+    text = (render(service_name="svc", uid=uid, **answers) / "compose.yaml").read_text()
     assert f'user: "{uid}:{gid}"' in text
     assert yaml.safe_load(text)["services"]["svc"]["user"] == f"{uid}:{gid}"
 
@@ -198,6 +199,40 @@ def test_workflow_keeps_github_expressions_and_installs_nonroot_from_the_answers
     runs = "\n".join(step.get("run", "") for job in jobs.values() for step in job["steps"])
     assert "_src_path" in runs and "nonroot verify" in runs and "copier check-update" in runs
     assert any(step.get("uses", "").startswith("hadolint/hadolint-action") for step in jobs["lint"]["steps"])
+
+
+def _install_step(dest: Path, src: str, commit: str, venv: Path) -> subprocess.CompletedProcess:
+    """Run the workflow's install step as the runner would (bash), with `python` from `venv`."""
+    answers_file = dest / ".copier-answers.nonroot.yml"
+    answers = yaml.safe_load(answers_file.read_text())
+    answers_file.write_text(yaml.safe_dump({**answers, "_src_path": src, "_commit": commit}))
+    step = next(step["run"] for step in workflow(dest)["jobs"]["build-and-verify"]["steps"]
+                if step.get("name", "").startswith("Install nonroot"))
+    # Dependencies are not the point (and PyPI may be slow): PIP_NO_DEPS installs nonroot alone.
+    env = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "PIP_NO_DEPS": "1",
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step], cwd=dest, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(generate, tmp_path):
+    from helpers import ROOT
+
+    venv = tmp_path / "venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    result = _install_step(generate(), f"git+file://{ROOT}", head, venv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (venv / "bin" / "nonroot").is_file()
+
+
+def test_workflow_names_a_local_template_path_it_cannot_install_from(generate, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    result = _install_step(generate(), "/home/me/nonroot", "v1.0.0", venv)
+    assert result.returncode == 1
+    assert "::error file=.copier-answers.nonroot.yml::_src_path '/home/me/nonroot' is a local path" in result.stdout
 
 
 def test_workflow_passes_actionlint(render):
