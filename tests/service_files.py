@@ -153,3 +153,25 @@ def restricted_violations(spec: dict[str, Any], annotations: dict[str, str] | No
         if extra:
             bad.append(f"Capabilities: {name} adds {sorted(extra)}")
     return bad
+
+
+def lint_service_files(dest: Path) -> list[str]:
+    """What is wrong with the YAML files around the Dockerfile: each must parse, and the
+    Kubernetes pod, when there is one, must pass "restricted". Empty when all is well."""
+    problems: list[str] = []
+    for rel in ("compose.yaml", ".github/workflows/container.yml", ".pre-commit-config.yaml", "k8s/deployment.yaml"):
+        path = dest / rel
+        if rel.startswith("k8s/") and not path.exists():
+            continue
+        try:
+            docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        except (OSError, yaml.YAMLError) as error:
+            problems.append(f"{rel}: {error}")
+            continue
+        if not docs:
+            problems.append(f"{rel}: empty")
+    if not problems and (dest / "k8s").exists():
+        template = manifests(dest)["Deployment"]["spec"]["template"]
+        problems += [f"k8s/deployment.yaml: {v}" for v in
+                     restricted_violations(template["spec"], template["metadata"].get("annotations"))]
+    return problems

@@ -215,11 +215,18 @@ def _install_step(dest: Path, src: str, commit: str, venv: Path) -> subprocess.C
                           env=env, timeout=600)
 
 
-def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(generate, tmp_path):
+@pytest.fixture(scope="module")
+def runner_venv(tmp_path_factory) -> Path:
+    """A bare virtualenv standing in for the runner's setup-python."""
+    venv = tmp_path_factory.mktemp("runner") / "venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    return venv
+
+
+def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(generate, runner_venv):
     from helpers import ROOT
 
-    venv = tmp_path / "venv"
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    venv = runner_venv
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
     result = _install_step(generate(), f"git+file://{ROOT}", head, venv)
@@ -227,10 +234,8 @@ def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(gen
     assert (venv / "bin" / "nonroot").is_file()
 
 
-def test_workflow_names_a_local_template_path_it_cannot_install_from(generate, tmp_path):
-    venv = tmp_path / "venv"
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
-    result = _install_step(generate(), "/home/me/nonroot", "v1.0.0", venv)
+def test_workflow_names_a_local_template_path_it_cannot_install_from(generate, runner_venv):
+    result = _install_step(generate(), "/home/me/nonroot", "v1.0.0", runner_venv)
     assert result.returncode == 1
     assert "::error file=.copier-answers.nonroot.yml::_src_path '/home/me/nonroot' is a local path" in result.stdout
 
