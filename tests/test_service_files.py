@@ -10,6 +10,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -219,7 +220,8 @@ def _install_step(dest: Path, src: str, commit: str, venv: Path) -> subprocess.C
 def runner_venv(tmp_path_factory) -> Path:
     """A bare virtualenv standing in for the runner's setup-python."""
     venv = tmp_path_factory.mktemp("runner") / "venv"
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    # virtualenv (a dependency of pre-commit) seeds pip in a second; python3 -m venv takes 20 s here.
+    subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(venv)], check=True)
     return venv
 
 
@@ -292,15 +294,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(params=["user", "drop"])
-def composed(request, generate, python_base, engine):
-    """The service built and started with its own compose.yaml; removed afterwards."""
+@pytest.fixture(scope="module", params=["user", "drop"])
+def built(request, render, python_base, engine):
+    """The service of each model, generated and built as <name>:dev and, as CI tags it, <name>:ci."""
     from nonroot.build import build_image
 
-    model = request.param
-    name = f"nr-files-compose-{model}"
-    dest = generate(service_name=name, base_image=python_base, privilege=model, uid=12345, gid=23456)
+    name = f"nr-files-compose-{request.param}"
+    dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456)
     build_image(engine, dest, f"{name}:dev")
+    engine.images.get(f"{name}:dev").tag(f"{name}:ci")
+    yield name, dest
+    for tag in ("dev", "ci"):
+        engine.images.remove(f"{name}:{tag}", force=True)
+
+
+@pytest.fixture
+def composed(built, engine):
+    """The service started with its own compose.yaml (`up --no-build`); removed afterwards."""
+    name, dest = built
     port = _free_port()
     compose = [*_compose_command(), "-p", name, "-f", "compose.yaml"]
     env = {**os.environ, "HOST_PORT": str(port)}
@@ -314,7 +325,6 @@ def composed(request, generate, python_base, engine):
     finally:
         subprocess.run([*compose, "down", "-v", "--timeout", "2"], cwd=dest, capture_output=True, env=env,
                        timeout=120)
-        engine.images.remove(f"{name}:dev", force=True)
 
 
 def _wait_healthy(container, timeout: float = 60) -> str:
@@ -342,3 +352,14 @@ def test_service_turns_healthy_under_the_compose_hardening(composed):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
         ids = json.load(response)
     assert (ids["uid"], ids["euid"], ids["gid"]) == (12345, 12345, 23456)
+
+
+@pytest.mark.engine
+def test_workflow_verify_step_passes_on_the_built_image(built):
+    _name, dest = built
+    step = next(step["run"] for step in workflow(dest)["jobs"]["build-and-verify"]["steps"]
+                if step.get("name", "").startswith("Verify"))
+    # The step as CI runs it, with this checkout's nonroot on PATH.
+    result = subprocess.run(["bash", "-e", "-c", step], cwd=dest, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "expected-user" in result.stdout
