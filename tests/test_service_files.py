@@ -300,7 +300,8 @@ def built(request, render, python_base, engine):
     from nonroot.build import build_image
 
     name = f"nr-files-compose-{request.param}"
-    dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456)
+    dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456,
+                  kubernetes=True)
     build_image(engine, dest, f"{name}:dev")
     engine.images.get(f"{name}:dev").tag(f"{name}:ci")
     yield name, dest
@@ -363,3 +364,36 @@ def test_workflow_verify_step_passes_on_the_built_image(built):
     result = subprocess.run(["bash", "-e", "-c", step], cwd=dest, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "expected-user" in result.stdout
+
+
+@pytest.mark.engine
+def test_image_serves_under_the_manifests_security_context(built, engine):
+    """The pod's securityContext as docker run options: the drop model's entrypoint must skip
+    the drop and serve as the user. An emptyDir is writable by the pod's user (mode 0777, group
+    fsGroup); the engine copies the image directory's mode onto a tmpfs mounted over it, so the
+    tmpfs stands in for it owned by runAsUser:fsGroup instead."""
+    name, dest = built
+    spec = pod_spec(dest)
+    pod, main = spec["securityContext"], spec["containers"][0]
+    own = main["securityContext"]
+    assert all(set(volume) == {"name", "emptyDir"} for volume in spec["volumes"])
+    container = engine.containers.run(
+        f"{name}:dev", detach=True, user=f"{pod['runAsUser']}:{pod['runAsGroup']}", group_add=[str(pod["fsGroup"])],
+        read_only=own["readOnlyRootFilesystem"], cap_drop=own["capabilities"]["drop"],
+        security_opt=["no-new-privileges:true"] if own["allowPrivilegeEscalation"] is False else [],
+        tmpfs={mount["mountPath"]: f"uid={pod['runAsUser']},gid={pod['fsGroup']}" for mount in main["volumeMounts"]})
+    probe = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("
+             f"'http://127.0.0.1:{main['ports'][0]['containerPort']}' + sys.argv[1], timeout=3).read().decode())"]
+    try:
+        deadline = time.monotonic() + 30
+        code, out = container.exec_run([*probe, "/healthz"])
+        while code != 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            container.reload()
+            assert container.status == "running", container.logs().decode()[-2000:]
+            code, out = container.exec_run([*probe, "/healthz"])
+        assert code == 0, out.decode()
+        ids = json.loads(container.exec_run([*probe, "/whoami"]).output)
+        assert (ids["uid"], ids["gid"]) == (pod["runAsUser"], pod["runAsGroup"])
+    finally:
+        container.remove(force=True)
