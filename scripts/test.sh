@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run nonroot's test suite on this machine, setting up what it needs first:
-#   - system tools: Docker engine, debootstrap (offline base images), shellcheck
+#   - system tools: Docker engine, debootstrap (offline base images), shellcheck,
+#     Debian's docker-compose 1.29
 #     (installed with apt-get when run as root on Debian/Ubuntu, else named);
 #   - a running Docker engine (dockerd is started if none answers);
 #   - .venv with nonroot and its test dependencies;
@@ -16,6 +17,8 @@ command -v dockerd >/dev/null || missing+=(docker.io)
 command -v docker >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# compose.yaml is also checked with Debian's docker-compose 1.29 (YAML 1.1)
+[[ -x /usr/bin/docker-compose ]] || missing+=(docker-compose)
 command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v bzip2 >/dev/null || missing+=(bzip2)

@@ -9,6 +9,8 @@ import subprocess
 import pytest
 from dockerfile_parse import DockerfileParser
 
+from service_files import lint_service_files
+
 COMBINATIONS = [
     {"layout": layout, "privilege": privilege, "drop_tool": tool, "home": home}
     for layout, (privilege, tool), home in itertools.product(
@@ -47,7 +49,10 @@ def hadolint(path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("combo", SUPPORT_TABLE, ids=_ids)
 def test_every_supported_combination_is_hadolint_and_shellcheck_clean(generate, combo):
-    dest = generate(**combo, writable_paths=["/data", "/var/cache/app"])
+    # With the Kubernetes manifest wherever it is accepted (not with a drop in CMD).
+    dest = generate(**combo, writable_paths=["/data", "/var/cache/app"],
+                    kubernetes=combo.get("drop_style") != "cmd")
+    assert lint_service_files(dest) == []
     result = hadolint(dest / "Dockerfile")
     assert result.returncode == 0, result.stdout + result.stderr
     script = dest / "docker-entrypoint.sh"
