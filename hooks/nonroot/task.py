@@ -13,10 +13,11 @@ Copier runs it in the destination folder. Outcomes:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .errors import BuildFailed, EngineUnavailable, NonrootError
+from .errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
 
@@ -40,10 +41,22 @@ def _fail(message: str, tail: list[str], keep_by_exit_zero: bool) -> int:
     return 1
 
 
-def _progress(line: str) -> None:
-    """Show the build's steps, not every line the build prints."""
-    if line.startswith("Step "):
-        print(f"  {line}", file=sys.stderr)
+QUIET_ENV = "NONROOT_QUIET"  # set by `nonroot new --quiet`: summaries only
+
+
+def _warn_about_ids(directory: Path) -> None:
+    """Warn (never refuse) when the answered uid/gid is one that commonly collides."""
+    import yaml
+
+    from .answers import collision_warnings
+    from .project import ANSWERS_FILE
+
+    try:
+        answers = yaml.safe_load((directory / ANSWERS_FILE).read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return
+    for line in collision_warnings(answers):
+        _say(YELLOW, line)
 
 
 # During `copier update`, Copier also renders the old and the new template version into
@@ -76,9 +89,10 @@ def conflicted_files(directory: Path) -> list[str]:
     return found
 
 
-def run(directory: Path, operation: str, copier_cleanup: bool) -> int:
+def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = False) -> int:
     from .engine import connect
     from .pipeline import check_directory
+    from .progress import Progress, choose_mode
     from .report import to_text
 
     if operation == "update" and is_replay(directory):
@@ -88,6 +102,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool) -> int:
         _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
                   "then run: nonroot check .")
         return 1
+    _warn_about_ids(directory)
     keep_by_exit_zero = operation == "copy" and copier_cleanup
     try:
         client = connect()
@@ -96,15 +111,16 @@ def run(directory: Path, operation: str, copier_cleanup: bool) -> int:
         print("nonroot: the generated files are in place; once an engine runs: nonroot check .",
               file=sys.stderr)
         return 0
-    print("nonroot: building the image (docker build) ...", file=sys.stderr)
+    progress = Progress(stream=sys.stderr, mode=choose_mode(sys.stderr, quiet))
     try:
-        result = check_directory(client, directory, on_line=_progress)
+        result = check_directory(client, directory, progress=progress)
     except BuildFailed as error:
         return _fail(str(error), error.log_tail, keep_by_exit_zero)
     except NonrootError as error:
         return _fail(str(error), [], keep_by_exit_zero)
     report = result.report
-    print(to_text(report, result.expectations.user_label()), file=sys.stderr)
+    if not quiet or report.exit_code != 0:
+        print(to_text(report, result.expectations.user_label()), file=sys.stderr)
     if report.exit_code == 0:
         passed = sum(c.verdict == "pass" for c in report.checks)
         _say(GREEN, f"nonroot: image {result.build.tag}, user {result.expectations.user_label()}: "
@@ -120,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copier-cleanup", default="True")
     args = parser.parse_args(argv)
     try:
-        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true")
+        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true",
+                   quiet=os.environ.get(QUIET_ENV) == "1")
     except KeyboardInterrupt:
-        print("nonroot: interrupted; the verification container was removed", file=sys.stderr)
+        print(f"{INTERRUPTED}; the generated files are in place: nonroot check .", file=sys.stderr)
         return 130
