@@ -95,6 +95,7 @@ def test_running_the_task_twice_is_harmless(generate, python_base, engine):
         result = run_task(dest, env={"NONROOT_QUIET": "1"})
         assert result.returncode == 0, f"attempt {attempt}: {result.stderr[-2000:]}"
         assert "no process runs as root" in result.stderr
+        assert "Step " not in result.stderr  # NONROOT_QUIET (nonroot new -q): summaries only
     assert snapshot(dest) == before
     assert engine.containers.list(all=True, sparse=True,
                                   filters={"ancestor": "nr-fail-twice:dev", "label": "io.nonroot.verify"}) == []
