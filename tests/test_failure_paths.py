@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from docker.errors import NotFound
 
-from helpers import ROOT, run_nonroot
+from helpers import ROOT, run_copier, run_nonroot
 
 TASK = ROOT / "hooks" / "run_task.py"
 
@@ -189,3 +189,33 @@ def test_ctrl_c_during_verification_leaves_no_container(generate, python_base, e
         assert engine.containers.list(all=True, sparse=True, filters={"label": "io.nonroot.verify", "ancestor": tag}) == []
     finally:
         engine.images.remove(tag, force=True)
+
+
+def test_updating_twice_is_harmless(tmp_path, python_base, engine):
+    from test_update import git
+
+    template = tmp_path / "template"
+    shutil.copytree(ROOT, template, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache",
+                                                                  "*.egg-info", "tests"))
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "v1")
+    git(template, "tag", "v1")
+    dest = tmp_path / "svc"
+    first = run_copier("copy", "--trust", "--defaults", "--vcs-ref=v1", "-d", f"base_image={python_base}",
+                       "-d", "service_name=nr-fail-update-twice", str(template), str(dest))
+    try:
+        assert first.returncode == 0, first.stderr[-2000:]
+        git(dest, "init", "-q")
+        git(dest, "add", "-A")
+        git(dest, "commit", "-q", "-m", "generated")
+        for attempt in (1, 2):
+            result = run_copier("update", "--skip-answered", "--defaults", "--trust", "--vcs-ref", "v1",
+                                "--answers-file", ".copier-answers.nonroot.yml", cwd=dest,
+                                env={"NONROOT_QUIET": "1"})
+            assert result.returncode == 0, f"update {attempt}: {result.stderr[-2000:]}"
+            assert result.stderr.count("nonroot: built nr-fail-update-twice:dev") == 1, result.stderr[-2000:]
+            assert "no process runs as root" in result.stderr
+            assert git(dest, "status", "--porcelain") == "", f"update {attempt} changed files"
+    finally:
+        engine.images.remove("nr-fail-update-twice:dev", force=True)
