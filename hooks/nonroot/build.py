@@ -89,20 +89,14 @@ class _Trace:
         self._cached = False
 
     def open(self, client, context: Path, tag: str):
-        """Start the build; keep the HTTP response so that it can be closed on interrupt."""
-        api = client.api
-        original = api._post
-
-        def post(*args, **kwargs):
-            self.response = original(*args, **kwargs)
-            return self.response
-
-        api._post = post  # the SDK gives no other handle on the streaming response
-        try:
-            return api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
-                             labels={BUILD_LABEL: tag})
-        finally:
-            del api._post
+        """Start the build; keep its HTTP response so that an interrupt can close it."""
+        stream = client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
+                                  labels={BUILD_LABEL: tag})
+        # The SDK returns a generator over the streaming response and no other handle on it;
+        # the generator's arguments are bound before its first step.
+        frame = getattr(stream, "gi_frame", None)
+        self.response = frame.f_locals.get("response") if frame is not None else None
+        return stream
 
     def note(self, line: str) -> None:
         if USING_CACHE.match(line):
