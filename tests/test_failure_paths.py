@@ -119,11 +119,17 @@ class Lines:
         return "\n".join(self.lines)
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, even if pytest runs as a background job
+    (which starts with SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_check(dest: Path, tag: str, ready, timeout: float = 180) -> tuple[int, str]:
     """Start `nonroot check` in its own process group, Ctrl-C the group once `ready()`, return status and stderr."""
     proc = subprocess.Popen([sys.executable, "-m", "nonroot.cli", "check", str(dest), "--tag", tag, "--settle", "120"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     lines = Lines(proc)
     try:
         deadline = time.monotonic() + timeout
@@ -219,3 +225,37 @@ def test_updating_twice_is_harmless(tmp_path, python_base, engine):
             assert git(dest, "status", "--porcelain") == "", f"update {attempt} changed files"
     finally:
         engine.images.remove("nr-fail-update-twice:dev", force=True)
+
+
+def test_ctrl_c_during_the_tasks_verification_in_copier_copy_leaves_no_container(tmp_path, python_base, engine):
+    # Copier runs the task with subprocess.run: on Ctrl-C it gives the task 0.25 s, then kills it.
+    service = f"nr-fail-{uuid.uuid4().hex[:8]}"
+    tag = f"{service}:dev"
+    dest = tmp_path / "svc"
+    proc = subprocess.Popen([sys.executable, "-m", "copier", "copy", "--trust", "-C", "--defaults", "--vcs-ref=HEAD",
+                             "-d", f"base_image={python_base}", "-d", f"service_name={service}", str(ROOT), str(dest)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True, preexec_fn=_default_sigint)
+    lines = Lines(proc)
+
+    def ours(all_states: bool) -> list:
+        return engine.containers.list(all=all_states, sparse=True, filters={"ancestor": tag, "label": "io.nonroot.verify"})
+
+    try:
+        deadline = time.monotonic() + 300
+        while not ours(False):
+            assert proc.poll() is None, lines.text()
+            assert time.monotonic() < deadline, "the task never started verifying:\n" + lines.text()
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=90)
+        deadline = time.monotonic() + 30  # the task's cleanup may outlive Copier by a moment
+        while ours(True) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert ours(True) == [], lines.text()
+        assert "interrupted; the verification container was removed" in lines.text()
+        assert (dest / "Dockerfile").is_file()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        engine.images.remove(tag, force=True)

@@ -9,6 +9,8 @@ Copier runs it in the destination folder. Outcomes:
   folder it just generated (plain `copier copy` without -C): then the files are
   kept, the failure is printed, and the exit status stays 0 (use `nonroot new`
   or `copier copy -C` to have both).
+- interrupted (Ctrl-C, SIGTERM): no container or partial image is left (the work runs in a
+  detached worker that Copier cannot kill before it has cleaned up), exit 130.
 """
 from __future__ import annotations
 
@@ -130,11 +132,72 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
     return _fail(f"verification of {result.build.tag} failed: {reasons}", [], keep_by_exit_zero)
 
 
+# Copier runs the task with subprocess.run, which on Ctrl-C gives it 0.25 s and then kills
+# it: too short to remove containers. So the task does its work in a worker in a session of
+# its own (out of reach of both), forwards Ctrl-C/SIGTERM to it, and the worker also stops
+# by itself if the task disappears.
+WORKER_ENV = "NONROOT_TASK_WORKER"
+
+
+def _supervise(argv: list[str]) -> int | None:
+    """Run this task again as a detached worker; pass interrupts on; return its status
+    (None if no worker could be started: then the task does the work itself)."""
+    import signal
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "run_task.py"
+    try:
+        worker = subprocess.Popen([sys.executable, str(script), *argv], start_new_session=True,
+                                  env={**os.environ, WORKER_ENV: str(os.getpid())})
+    except OSError:
+        return None
+
+    def forward(signum: int, _frame: object) -> None:
+        worker.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    status = worker.wait()
+    return 128 - status if status < 0 else status  # killed by signal N: 128+N, as a shell says
+
+
+def _interrupt_once(parent: int) -> None:
+    """In the worker: the first Ctrl-C/SIGTERM (forwarded by the task), or the task's
+    disappearance, interrupts the work; later ones are ignored so the cleanup runs to its end."""
+    import _thread
+    import signal
+    import threading
+    import time
+
+    interrupted = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        if not interrupted.is_set():
+            interrupted.set()
+            raise KeyboardInterrupt
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        _thread.interrupt_main()  # runs on_signal in the main thread
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="nonroot-task")
     parser.add_argument("--operation", default="copy")
     parser.add_argument("--copier-cleanup", default="True")
     args = parser.parse_args(argv)
+    parent = os.environ.get(WORKER_ENV)
+    if parent is None:
+        status = _supervise(argv)
+        if status is not None:
+            return status
+    _interrupt_once(int(parent) if parent else os.getppid())
     try:
         return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true",
                    quiet=os.environ.get(QUIET_ENV) == "1")
