@@ -92,3 +92,18 @@ def test_the_readme_command_in_a_clean_venv_builds_and_verifies(tmp_path, python
     assert f"nonroot: generated {dest}" in result.stderr
     assert (dest / "Dockerfile").is_file()
     engine.images.remove("nr-fail-readme:dev", force=True)
+
+
+def test_ctrl_c_while_answering_writes_nothing(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    dest = tmp_path / "svc"
+    child = pexpect.spawn(sys.executable, ["-m", "nonroot.cli", "new", str(dest), "--vcs-ref", "HEAD"],
+                          env={**os.environ, "TERM": "xterm"}, encoding="utf-8", timeout=60)
+    child.expect(NEW_PROMPT)
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "nonroot: interrupted while answering; nothing was written" in child.before
+    assert "Traceback" not in child.before
+    assert not dest.exists()

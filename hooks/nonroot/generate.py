@@ -65,7 +65,7 @@ def one_line(message: str) -> str:
 def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults: bool,
              template: str | None, vcs_ref: str | None, quiet: bool = False) -> int:
     from copier import run_copy
-    from copier.errors import CopierError, TaskError
+    from copier.errors import CopierAnswersInterrupt, CopierError, TaskError
 
     data = parse_data(data_items, data_file)
     source = template or str(template_root())
@@ -79,6 +79,9 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
             warnings.simplefilter("ignore")
             worker = run_copy(source, str(dest), data=data, defaults=defaults, unsafe=True,
                               cleanup_on_error=False, vcs_ref=vcs_ref)
+    except CopierAnswersInterrupt:
+        print("nonroot: interrupted while answering; nothing was written", file=sys.stderr)
+        return 130
     except TaskError as error:
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
               f"the generated files are kept in {dest}; fix the cause, then run: nonroot check {dest}",
@@ -101,7 +104,10 @@ def _task_environment(quiet: bool) -> Iterator[None]:
     from .task import QUIET_ENV
 
     previous = os.environ.get(QUIET_ENV)
-    os.environ[QUIET_ENV] = "1" if quiet else "0"
+    if not quiet:
+        yield
+        return
+    os.environ[QUIET_ENV] = "1"
     try:
         yield
     finally:
