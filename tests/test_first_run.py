@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,10 +82,13 @@ def test_the_readme_command_in_a_clean_venv_builds_and_verifies(tmp_path, python
     assert ".venv/bin/nonroot new ../my-service --defaults" in command, command
     # The same command, with the venv and the service in this test's folder, and the base image
     # the engine has here (the README's advice for a machine without a registry).
+    # It runs in a copy of the checkout, as a fresh clone would (pip install -e writes egg-info there).
+    checkout = shutil.copytree(ROOT, tmp_path / "nonroot", ignore=shutil.ignore_patterns(
+        ".git", ".venv", "*.egg-info", "__pycache__", ".pytest_cache", "build"))
     venv, dest = tmp_path / "venv", tmp_path / "my-service"
     command = command.replace(".venv", shlex.quote(str(venv))).replace("../my-service", shlex.quote(str(dest)))
     command += f" -d base_image={python_base} -d service_name=nr-fail-readme"
-    result = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run(["bash", "-c", command], cwd=checkout, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL, timeout=900, env={**os.environ, "VIRTUAL_ENV": ""})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "nonroot: image nr-fail-readme:dev, user app (10001:10001):" in result.stderr
