@@ -37,3 +37,33 @@ def check_types(data: dict[str, object], types: dict[str, str]) -> None:
             raise NonrootError(f"{key}: must be a whole number, got {value!r}")
         if kind == "bool" and value.strip().lower() not in BOOL_WORDS:
             raise NonrootError(f"{key}: must be true or false, got {value!r}")
+        if kind == "yaml":
+            try:
+                yaml.safe_load(value)
+            except yaml.YAMLError as error:
+                where = getattr(error, "problem", None) or "syntax error"
+                raise NonrootError(f"{key}: not valid YAML ({where}), got {value!r}") from error
+
+
+# UIDs/GIDs that validators accept but that often belong to someone else already.
+COLLISIONS = (
+    (range(1, 1000), "is in the system range 1-999, where distros and packages create their own accounts"),
+    (range(1000, 1001), "is the first regular user of many base images (ubuntu in ubuntu:24.04, node in node:*)"),
+    (range(65532, 65533), "is distroless's and Chainguard's nonroot account"),
+)
+
+
+def collision_warnings(answers: dict[str, object]) -> list[str]:
+    """One line per answered uid/gid that commonly collides with an ID the base image ships."""
+    warnings: list[str] = []
+    for key in ("uid", "gid"):
+        value = answers.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if key == "gid" and value == answers.get("uid"):
+            continue  # one warning for uid=gid is enough
+        for ids, why in COLLISIONS:
+            if value in ids:
+                warnings.append(f"nonroot: warning: {key} {value} {why}; if the build refuses it or files "
+                                "end up owned by another account, answer e.g. 10001")
+    return warnings

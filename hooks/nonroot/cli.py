@@ -2,8 +2,8 @@
 
   nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [-e K=V] [-- CMD...]
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
-  nonroot check DIR [--json]      build DIR's Dockerfile, then verify it (same exit codes)
-  nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F]   generate a service
+  nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
+  nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F] [-q]   generate a service
   nonroot fleet update PATH... [--vcs-ref REF] [--trust]   update many services, report, exit 1 if any needs a person
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildFailed, NonrootError
+from .errors import INTERRUPTED, BuildFailed, NonrootError
 from .verify import VerifyOptions
 
 EXIT_CANNOT_TELL = 2
@@ -42,18 +42,32 @@ def _verify_options(args: argparse.Namespace) -> VerifyOptions:
                          arbitrary_uid=arbitrary, start_timeout=args.start_timeout)
 
 
-def _print_report(report, as_json: bool, user_label: str = "", **extra: object) -> None:
+def _print_report(report, args: argparse.Namespace, user_label: str = "", **extra: object) -> None:
     from .report import to_json, to_text
 
-    print(to_json(report, **extra) if as_json else to_text(report, user_label))
+    text = to_json(report, **extra) if args.json else to_text(report, user_label)
+    # --quiet: the outcome line only (the full table when it is not proven non-root)
+    quiet = args.quiet and not args.json and report.exit_code == 0
+    print(f"nonroot: {report.image}: {text.splitlines()[-1].strip()}" if quiet else text)
+
+
+def _progress(args: argparse.Namespace, lines: bool = True):
+    """Progress on stderr; `lines=False`: a spinner on a terminal, nothing in a log."""
+    from .progress import PLAIN, QUIET, Progress, choose_mode
+
+    mode = QUIET if args.json else choose_mode(sys.stderr, args.quiet)
+    return Progress(stream=sys.stderr, mode=QUIET if mode == PLAIN and not lines else mode)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .engine import connect
     from .verify import verify_image
 
-    report = verify_image(connect(), args.image, _verify_options(args))
-    _print_report(report, args.json)
+    options = _verify_options(args)
+    client = connect()
+    with _progress(args, lines=False).phase(f"verifying {args.image}"):
+        report = verify_image(client, args.image, options)
+    _print_report(report, args)
     return report.exit_code
 
 
@@ -61,10 +75,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .engine import connect
     from .pipeline import check_directory
 
-    echo = None if args.json or args.quiet else (lambda line: print(f"  {line}", file=sys.stderr))
-    result = check_directory(connect(), Path(args.dir), tag=args.tag, on_line=echo,
-                             options=_verify_options(args))
-    _print_report(result.report, args.json, result.expectations.user_label())
+    options = _verify_options(args)
+    client = connect()
+    result = check_directory(client, Path(args.dir), tag=args.tag, options=options,
+                             progress=_progress(args))
+    _print_report(result.report, args, result.expectations.user_label())
     return result.report.exit_code
 
 
@@ -72,7 +87,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .generate import generate
 
     return generate(dest=Path(args.dest), data_items=args.data, data_file=args.data_file,
-                    defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref)
+                    defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref, quiet=args.quiet)
 
 
 def cmd_fleet_update(args: argparse.Namespace) -> int:
@@ -99,6 +114,7 @@ def _add_fleet(sub) -> None:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON")
+    _add_quiet(parser)
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to watch the running container")
     parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment for the container (repeatable)")
@@ -120,6 +136,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="seconds to wait for the container to be running")
 
 
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no build steps or spinner; summary lines (and failures) only")
+
+
 def _uid(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 2**31 - 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a UID between 1 and 2147483646")
@@ -137,7 +158,6 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image")
     check.add_argument("dir", nargs="?", default=".")
     check.add_argument("--tag", help="image tag (default: <service_name>:dev from the answers file)")
-    check.add_argument("-q", "--quiet", action="store_true", help="do not stream build steps")
     _add_run_options(check)
     check.set_defaults(func=cmd_check)
     new = sub.add_parser("new", help="generate a service with Copier, then build and verify it")
@@ -147,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--data-file", type=Path, help="a YAML file of answers")
     new.add_argument("--template", help="template path or URL (default: the one nonroot came from)")
     new.add_argument("--vcs-ref", help="git ref of the template (default: latest tag, else HEAD)")
+    _add_quiet(new)
     new.set_defaults(func=cmd_new)
     _add_fleet(sub)
     return parser
@@ -159,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = argv[:argv.index("--")] if "--" in argv else argv
     args = build_parser().parse_args(argv)
     args.command = command
+    # Ctrl-C and SIGTERM end in cleanup, also where SIGINT came in ignored (a background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return args.func(args)
@@ -171,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nonroot: {error}", file=sys.stderr)
         return EXIT_CANNOT_TELL
     except KeyboardInterrupt:
-        print("nonroot: interrupted; the verification container was removed", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
 
 

@@ -1,6 +1,9 @@
 """Errors a user can act on. Each message says what happened and what to do next."""
 from __future__ import annotations
 
+# Printed after Ctrl-C or SIGTERM, once every container and partial image is gone.
+INTERRUPTED = "nonroot: interrupted; the verification container was removed and no partial image was left"
+
 
 class NonrootError(Exception):
     """Base class: the message is printed as is, on one line, without a traceback."""

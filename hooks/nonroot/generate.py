@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import re
 import sys
 import warnings
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
-from .answers import check_types, question_types
+from .answers import check_types, collision_warnings, question_types
 from .errors import NonrootError
 
 
@@ -41,10 +44,28 @@ def parse_data(items: list[str], data_file: Path | None) -> dict[str, object]:
     return data
 
 
+# Copier's wording around a refused answer, reduced to "question: reason".
+COPIER_PREFIXES = (
+    (re.compile(r"^Validation error for question '([^']+)': \1: "), r"\1: "),
+    (re.compile(r"^Validation error for question '([^']+)': "), r"\1: "),
+    (re.compile(r"^Invalid choice for '([^']+)': "), r"\1: not one of the choices: "),
+)
+
+
+def one_line(message: str) -> str:
+    """Copier's error as one line that starts with the question's name."""
+    text = " ".join(message.split())
+    for pattern, replacement in COPIER_PREFIXES:
+        text, count = pattern.subn(replacement, text, count=1)
+        if count:
+            break
+    return text
+
+
 def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults: bool,
-             template: str | None, vcs_ref: str | None) -> int:
+             template: str | None, vcs_ref: str | None, quiet: bool = False) -> int:
     from copier import run_copy
-    from copier.errors import CopierError, TaskError
+    from copier.errors import CopierAnswersInterrupt, CopierError, TaskError
 
     data = parse_data(data_items, data_file)
     source = template or str(template_root())
@@ -54,18 +75,43 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     # error is one line. The task runs as a subprocess and prints straight to the terminal.
     notices = io.StringIO()
     try:
-        with contextlib.redirect_stderr(notices), warnings.catch_warnings():
+        with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _task_environment(quiet):
             warnings.simplefilter("ignore")
-            run_copy(source, str(dest), data=data, defaults=defaults, unsafe=True,
-                     cleanup_on_error=False, vcs_ref=vcs_ref)
+            worker = run_copy(source, str(dest), data=data, defaults=defaults, unsafe=True,
+                              cleanup_on_error=False, vcs_ref=vcs_ref)
+    except CopierAnswersInterrupt:
+        print("nonroot: interrupted while answering; nothing was written", file=sys.stderr)
+        return 130
     except TaskError as error:
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
               f"the generated files are kept in {dest}; fix the cause, then run: nonroot check {dest}",
               file=sys.stderr)
         return 1
     except (ValueError, CopierError) as error:
-        message = " ".join(str(error).split())
-        print(f"nonroot: {message}; nothing was written", file=sys.stderr)
+        print(f"nonroot: {one_line(str(error))}; nothing was written", file=sys.stderr)
         return 2
+    if not worker.answers.combined.get("verify", True):
+        # The task did not run, so it did not warn: say it here.
+        for line in collision_warnings(dict(worker.answers.combined)):
+            print(line, file=sys.stderr)
     print(f"nonroot: generated {dest}", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _task_environment(quiet: bool) -> Iterator[None]:
+    """Tell the post-copy task (a subprocess of Copier) to print summaries only."""
+    from .task import QUIET_ENV
+
+    previous = os.environ.get(QUIET_ENV)
+    if not quiet:
+        yield
+        return
+    os.environ[QUIET_ENV] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(QUIET_ENV, None)
+        else:
+            os.environ[QUIET_ENV] = previous

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build import BuildResult, build_image
+from .progress import Progress
 from .project import Expectations, load_expectations
 from .verify import Report, VerifyOptions, verify_image
 
@@ -20,14 +21,28 @@ class CheckResult:
 
 def check_directory(client, directory: Path, tag: str | None = None,
                     on_line: Callable[[str], None] | None = None,
-                    options: VerifyOptions | None = None) -> CheckResult:
-    """Build DIR and verify the image against the answers recorded in DIR (if any)."""
+                    options: VerifyOptions | None = None, progress: Progress | None = None) -> CheckResult:
+    """Build DIR and verify the image against the answers recorded in DIR (if any).
+
+    `progress` (optional) shows the build's steps and a spinner for each phase."""
     expectations = load_expectations(directory)
     tag = tag or expectations.tag
-    built = build_image(client, directory, tag, on_line=on_line)
+    if progress is None:
+        built = build_image(client, directory, tag, on_line=on_line)
+        report = _verify(client, tag, expectations, options)
+        return CheckResult(expectations=expectations, build=built, report=report)
+    with progress.phase(f"building the image {tag}") as phase:
+        built = build_image(client, directory, tag, on_line=progress.on_build_line)
+        phase.summary = progress.build_summary(tag)
+    with progress.phase(f"verifying {tag}") as phase:
+        report = _verify(client, tag, expectations, options)
+        phase.summary = f"verification of {tag} done"
+    return CheckResult(expectations=expectations, build=built, report=report)
+
+
+def _verify(client, tag: str, expectations: Expectations, options: VerifyOptions | None) -> Report:
     options = options or VerifyOptions()
     options.expect_uid = expectations.uid if options.expect_uid is None else options.expect_uid
     options.expect_gid = expectations.gid if options.expect_gid is None else options.expect_gid
     options.writable_paths = options.writable_paths or expectations.writable_paths
-    report = verify_image(client, tag, options)
-    return CheckResult(expectations=expectations, build=built, report=report)
+    return verify_image(client, tag, options)

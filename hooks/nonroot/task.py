@@ -9,6 +9,8 @@ Copier runs it in the destination folder. Outcomes:
   folder it just generated (plain `copier copy` without -C): then the files are
   kept, the failure is printed, and the exit status stays 0 (use `nonroot new`
   or `copier copy -C` to have both).
+- interrupted (Ctrl-C, SIGTERM): no container or partial image is left (the work runs in a
+  detached worker that Copier cannot kill before it has cleaned up), exit 130.
 
 During `copier update` the task does nothing (in Copier's temporary replays and in the
 service before the merge); copier.yml's unversioned `after` migration runs it with
@@ -19,11 +21,12 @@ otherwise builds and verifies the merged service once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .conflicts import conflicted_files
-from .errors import BuildFailed, EngineUnavailable, NonrootError
+from .errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
 
@@ -47,10 +50,22 @@ def _fail(message: str, tail: list[str], keep_by_exit_zero: bool) -> int:
     return 1
 
 
-def _progress(line: str) -> None:
-    """Show the build's steps, not every line the build prints."""
-    if line.startswith("Step "):
-        print(f"  {line}", file=sys.stderr)
+QUIET_ENV = "NONROOT_QUIET"  # set by `nonroot new --quiet`: summaries only
+
+
+def _warn_about_ids(directory: Path) -> None:
+    """Warn (never refuse) when the answered uid/gid is one that commonly collides."""
+    import yaml
+
+    from .answers import collision_warnings
+    from .project import ANSWERS_FILE
+
+    try:
+        answers = yaml.safe_load((directory / ANSWERS_FILE).read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return
+    for line in collision_warnings(answers):
+        _say(YELLOW, line)
 
 
 # During `copier update`, Copier also renders the old and the new template version into
@@ -64,9 +79,11 @@ def is_replay(directory: Path) -> bool:
     return any(part.startswith(REPLAY_PREFIXES) for part in directory.resolve().parts)
 
 
-def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = False) -> int:
+def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = False,
+        quiet: bool = False) -> int:
     from .engine import connect
     from .pipeline import check_directory
+    from .progress import Progress, choose_mode
     from .report import to_text
 
     if operation == "update" and not merged:
@@ -82,6 +99,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = Fa
         _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
                   "then run: nonroot check .")
         return 1
+    _warn_about_ids(directory)
     keep_by_exit_zero = operation == "copy" and copier_cleanup
     try:
         client = connect()
@@ -90,15 +108,16 @@ def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = Fa
         print("nonroot: the generated files are in place; once an engine runs: nonroot check .",
               file=sys.stderr)
         return 0
-    print("nonroot: building the image (docker build) ...", file=sys.stderr)
+    progress = Progress(stream=sys.stderr, mode=choose_mode(sys.stderr, quiet))
     try:
-        result = check_directory(client, directory, on_line=_progress)
+        result = check_directory(client, directory, progress=progress)
     except BuildFailed as error:
         return _fail(str(error), error.log_tail, keep_by_exit_zero)
     except NonrootError as error:
         return _fail(str(error), [], keep_by_exit_zero)
     report = result.report
-    print(to_text(report, result.expectations.user_label()), file=sys.stderr)
+    if not quiet or report.exit_code != 0:
+        print(to_text(report, result.expectations.user_label()), file=sys.stderr)
     if report.exit_code == 0:
         passed = sum(c.verdict == "pass" for c in report.checks)
         _say(GREEN, f"nonroot: image {result.build.tag}, user {result.expectations.user_label()}: "
@@ -108,15 +127,77 @@ def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = Fa
     return _fail(f"verification of {result.build.tag} failed: {reasons}", [], keep_by_exit_zero)
 
 
+# Copier runs the task with subprocess.run, which on Ctrl-C gives it 0.25 s and then kills
+# it: too short to remove containers. So the task does its work in a worker in a session of
+# its own (out of reach of both), forwards Ctrl-C/SIGTERM to it, and the worker also stops
+# by itself if the task disappears.
+WORKER_ENV = "NONROOT_TASK_WORKER"
+
+
+def _supervise(argv: list[str]) -> int | None:
+    """Run this task again as a detached worker; pass interrupts on; return its status
+    (None if no worker could be started: then the task does the work itself)."""
+    import signal
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "run_task.py"
+    try:
+        worker = subprocess.Popen([sys.executable, str(script), *argv], start_new_session=True,
+                                  env={**os.environ, WORKER_ENV: str(os.getpid())})
+    except OSError:
+        return None
+
+    def forward(signum: int, _frame: object) -> None:
+        worker.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    status = worker.wait()
+    return 128 - status if status < 0 else status  # killed by signal N: 128+N, as a shell says
+
+
+def _interrupt_once(parent: int) -> None:
+    """In the worker: the first Ctrl-C/SIGTERM (forwarded by the task), or the task's
+    disappearance, interrupts the work; later ones are ignored so the cleanup runs to its end."""
+    import _thread
+    import signal
+    import threading
+    import time
+
+    interrupted = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        if not interrupted.is_set():
+            interrupted.set()
+            raise KeyboardInterrupt
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        _thread.interrupt_main()  # runs on_signal in the main thread
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="nonroot-task")
     parser.add_argument("--operation", default="copy")
     parser.add_argument("--copier-cleanup", default="True")
     parser.add_argument("--merged", action="store_true",
                         help="run by the after-update migration, on the merged files")
     args = parser.parse_args(argv)
+    parent = os.environ.get(WORKER_ENV)
+    if parent is None:
+        status = _supervise(argv)
+        if status is not None:
+            return status
+    _interrupt_once(int(parent) if parent else os.getppid())
     try:
-        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true", args.merged)
+        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true", args.merged,
+                   quiet=os.environ.get(QUIET_ENV) == "1")
     except KeyboardInterrupt:
-        print("nonroot: interrupted; the verification container was removed", file=sys.stderr)
+        print(f"{INTERRUPTED}; the generated files are in place: nonroot check .", file=sys.stderr)
         return 130

@@ -98,7 +98,8 @@ def test_an_image_not_in_the_engine_is_a_one_line_error_with_the_fix(engine):
 
 
 def _containers_of(engine, tag: str) -> list:
-    return engine.containers.list(all=True, filters={"ancestor": tag, "label": "io.nonroot.verify"})
+    # sparse: no inspect per container (one removed meanwhile would raise NotFound)
+    return engine.containers.list(all=True, sparse=True, filters={"ancestor": tag, "label": "io.nonroot.verify"})
 
 
 def test_no_container_is_left_after_a_verification(run_verify, engine):
