@@ -7,7 +7,6 @@ distroless's account files instead of gcr.io/distroless/static-debian12:nonroot.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import urllib.request
 
@@ -16,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 
 import images
 from helpers import ROOT
+from nonroot.build import build_image
 from nonroot.pipeline import check_directory
 
 # Same service name, port and paths for every build of a stack: the builder stages'
@@ -134,8 +134,8 @@ def test_go_on_scratch_has_only_root_and_the_account(built, engine, go_toolchain
     assert passwd[1].startswith("app:x:10001:10001:")
 
 
-def _file_from_image(engine, tag: str, path: str) -> str:
-    """A file's text from an image with no shell (docker cp from a created container)."""
+def _file_from_image(engine, tag: str, path: str, binary: bool = False):
+    """A file from an image with no shell (docker cp from a created container): text, or bytes."""
     import io
     import tarfile
 
@@ -144,25 +144,40 @@ def _file_from_image(engine, tag: str, path: str) -> str:
         stream, _stat = container.get_archive(path)
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
             member = tar.getmembers()[0]
-            return tar.extractfile(member).read().decode()
+            data = tar.extractfile(member).read()
+            return data if binary else data.decode()
     finally:
         container.remove(force=True)
 
 
 # ----------------------------------------------------------------- generic
-def _team_build(go_toolchain):
-    """The team's own build, outside the image: the sample's build.sh in a Go container."""
+@pytest.fixture(scope="module")
+def team_build(engine, go_toolchain, tmp_path_factory):
+    """Stands for the team's own build, outside the image: the go sample's binary (the same
+    program the generic sample's build.sh makes), compiled once by the go stack's builder
+    stage, whose layers the go tests share, and put where `artifact` says."""
+    from copier import run_copy
+
+    source = tmp_path_factory.mktemp("generic-artifact") / "svc"
+    run_copy(str(ROOT), str(source), defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
+             data={"verify": False, "service_name": "nr-stacks", "writable_paths": PATHS, "port": PORT,
+                   "stack": "go", "distro": "scratch", "base_image": "scratch", "builder_image": go_toolchain})
+    tag = "nr-stacks-go-artifact:dev"
+    build_image(engine, source, tag)
+    binary = _file_from_image(engine, tag, "/app/server", binary=True)
+    engine.images.remove(tag, force=True)
+
     def prepare(dest):
-        subprocess.run(["docker", "run", "--rm", "-v", f"{dest}:/w", "-w", "/w", go_toolchain, "sh", "build.sh"],
-                       check=True, capture_output=True)
-        assert (dest / "dist" / "app").is_file()
+        (dest / "dist").mkdir()
+        (dest / "dist" / "app").write_bytes(binary)
+        (dest / "dist" / "app").chmod(0o755)
     return prepare
 
 
 @pytest.mark.parametrize("distro", ["scratch", "debian"])
-def test_generic_artifact_runs_hardened_with_its_command(request, built, engine, go_toolchain, python_base, distro):
+def test_generic_artifact_runs_hardened_with_its_command(built, engine, team_build, python_base, distro):
     base = "scratch" if distro == "scratch" else python_base
-    result = built(f"generic-{distro}", prepare=_team_build(go_toolchain), stack="generic", distro=distro,
+    result = built(f"generic-{distro}", prepare=team_build, stack="generic", distro=distro,
                    base_image=base, builder_image=python_base)
     assert result.report.config_user == "10001:10001"
     # generic has no health check of its own (healthcheck_test is empty): probe over HTTP only.
