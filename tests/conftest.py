@@ -51,6 +51,12 @@ def static_distroless(engine) -> str:
     return images.ensure_derived(images.STATIC_LIKE)
 
 
+@pytest.fixture(scope="session")
+def node_distroless(engine) -> str:
+    """node at /nodejs/bin/node and nonroot 65532, no shell: distroless nodejs's layout."""
+    return images.ensure_derived(images.NODE_DISTROLESS_LIKE)
+
+
 @pytest.fixture
 def generate(tmp_path):
     """Render this template into a fresh folder with the given answers (tasks not run)."""

@@ -44,7 +44,10 @@ NODE_LIKE = "nonroot-test/node:bookworm-1"
 # Stand-in for gcr.io/distroless/static-debian12:nonroot: nothing but its account
 # files (root, nobody, nonroot 65532); no shell, no libc.
 STATIC_LIKE = "nonroot-test/static-distroless:1"
-DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE)
+# Stand-in for gcr.io/distroless/nodejs20-debian12:nonroot: node at /nodejs/bin/node,
+# nonroot 65532, no shell and no user tools.
+NODE_DISTROLESS_LIKE = "nonroot-test/node-distroless:bookworm-1"
+DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE, NODE_DISTROLESS_LIKE)
 STATIC_LIKE_FILES = {
     "passwd": "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
               "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
@@ -70,6 +73,14 @@ RUN groupadd -g 1000 node \\
  && apt-get update \\
  && apt-get install -y --no-install-recommends npm \\
  && rm -rf /var/lib/apt/lists/*
+"""
+NODE_DISTROLESS_LIKE_DOCKERFILE = f"""FROM {NODEJS.name}
+RUN mkdir -p /nodejs/bin \\
+ && ln -s /usr/bin/node /nodejs/bin/node \\
+ && echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd \\
+ && echo 'nonroot:x:65532:' >> /etc/group
+RUN ["node", "-e", "const fs = require('fs'); for (const d of ['/usr/bin', '/usr/sbin']) for (const f of fs.readdirSync(d)) if (/^(.*sh|dash|useradd|groupadd|apt.*|dpkg.*)$/.test(f)) fs.unlinkSync(d + '/' + f)"]
+ENTRYPOINT ["/nodejs/bin/node"]
 """
 
 
@@ -128,7 +139,7 @@ def ensure_derived(name: str) -> str:
     if image_exists(name):
         return name
     if name != STATIC_LIKE:
-        ensure(NODEJS if name == NODE_LIKE else PYTHON)
+        ensure(NODEJS if name in (NODE_LIKE, NODE_DISTROLESS_LIKE) else PYTHON)
     with tempfile.TemporaryDirectory(prefix="nonroot-derived-") as tmp:
         context = Path(tmp)
         if name == STATIC_LIKE:
@@ -140,6 +151,8 @@ def ensure_derived(name: str) -> str:
             dockerfile = ALPINE_LIKE_DOCKERFILE
         elif name == NODE_LIKE:
             dockerfile = NODE_LIKE_DOCKERFILE
+        elif name == NODE_DISTROLESS_LIKE:
+            dockerfile = NODE_DISTROLESS_LIKE_DOCKERFILE
         else:
             dockerfile = DISTROLESS_LIKE_DOCKERFILE
         (context / "Dockerfile").write_text(dockerfile)

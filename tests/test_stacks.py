@@ -195,3 +195,10 @@ def test_node_reuses_the_node_images_user_1000_when_asked(built, engine, node_im
     result = built("node-reuse", stack="node", base_image=node_image, builder_image=node_image,
                    user="node", group="node", uid=1000)
     assert_runs_hardened_and_healthy(engine, result, "node", "debian", uid=1000, gid=1000)
+
+
+def test_node_on_distroless_runs_hardened_and_probes_with_its_node(built, engine, node_image, node_distroless):
+    result = built("node-distroless", stack="node", distro="distroless", base_image=node_distroless,
+                   builder_image=node_image)
+    assert result.report.config_user == "10001:10001"
+    assert_runs_hardened_and_healthy(engine, result, "node", "distroless")
