@@ -54,7 +54,12 @@ def _stack_rows() -> list[dict]:
     return [row for row in rows if not (row["stack"] != "node" and row.get("layout") == "single")]
 
 
-SUPPORT_TABLE = _support_table() + _stack_rows()
+# python's other dependency files, on each family (layouts: where the install runs).
+PYTHON_DEPS_ROWS = [{"python_deps": deps, "distro": distro, "layout": layout}
+                    for deps in ["pyproject", "uv"]
+                    for distro, layout in [("debian", "multi"), ("ubuntu", "single"), ("alpine", "single"),
+                                           ("rhel", "multi"), ("distroless", "multi")]]
+SUPPORT_TABLE = _support_table() + _stack_rows() + PYTHON_DEPS_ROWS
 
 
 def _ids(combo: dict) -> str:
@@ -211,6 +216,20 @@ def _files(dest) -> set[str]:
 @pytest.mark.parametrize("stack", list(SAMPLE_FILES))
 def test_each_stack_renders_its_own_sample_only(generate, stack):
     assert _files(generate(stack=stack)) == CONTAINER_FILES | SAMPLE_FILES[stack]
+
+
+@pytest.mark.parametrize(("deps", "files"), [("pyproject", {"pyproject.toml"}),
+                                             ("uv", {"pyproject.toml", "uv.lock"})])
+def test_python_sample_declares_its_dependencies_where_python_deps_says(generate, deps, files):
+    assert _files(generate(python_deps=deps)) == CONTAINER_FILES | {"app/main.py"} | files
+
+
+def test_uv_stays_in_the_builder(generate):
+    parser = DockerfileParser(path=str(generate(python_deps="uv") / "Dockerfile"))
+    copies_from = [i["value"] for i in parser.structure if i["instruction"] == "COPY" and "--from" in i["value"]]
+    assert copies_from == ["--from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv",
+                           "--from=builder /opt/venv /opt/venv"]
+    assert "RUN uv sync --frozen --no-dev --no-install-project --python python3" in parser.content
 
 
 @pytest.mark.parametrize("stack", list(SAMPLE_FILES))

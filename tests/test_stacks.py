@@ -202,3 +202,9 @@ def test_node_on_distroless_runs_hardened_and_probes_with_its_node(built, engine
                    builder_image=node_image)
     assert result.report.config_user == "10001:10001"
     assert_runs_hardened_and_healthy(engine, result, "node", "distroless")
+
+
+# ------------------------------------------------------------------ python
+def test_python_dependencies_from_pyproject_run_hardened(built, engine, python_base):
+    result = built("python-pyproject", python_deps="pyproject", base_image=python_base)
+    assert_runs_hardened_and_healthy(engine, result, "python", "debian")
