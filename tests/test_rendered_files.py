@@ -288,3 +288,19 @@ def test_generic_copies_the_artifact_and_runs_the_command(generate):
     instructions = {i["instruction"]: i["value"] for i in parser.structure}
     assert instructions["COPY"] == "build/libs/app.jar /app/"
     assert instructions["CMD"] == '["java", "-jar", "/app/app.jar"]'
+
+
+def test_sample_app_false_leaves_an_existing_repositorys_code_alone(tmp_path):
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "app" / "main.py").write_text("print('our service')\n")
+    (repo / "requirements.txt").write_text("flask==3.0.0\n")
+    run_copy(str(ROOT), str(repo), data={"verify": False, "sample_app": False}, defaults=True, unsafe=True,
+             quiet=True, vcs_ref="HEAD", overwrite=True)
+    assert (repo / "app" / "main.py").read_text() == "print('our service')\n"
+    assert (repo / "requirements.txt").read_text() == "flask==3.0.0\n"
+    assert (repo / "Dockerfile").is_file()
