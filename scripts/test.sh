@@ -22,6 +22,7 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v bzip2 >/dev/null || missing+=(bzip2)
+command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

@@ -33,6 +33,30 @@ def python_base(engine) -> str:
     return images.ensure(images.PYTHON)
 
 
+@pytest.fixture(scope="session")
+def go_toolchain(engine) -> str:
+    """Offline Debian bookworm with golang-go (Go 1.19), standing in for golang:*."""
+    return images.ensure(images.GO)
+
+
+@pytest.fixture(scope="session")
+def node_image(engine) -> str:
+    """Offline Debian bookworm with nodejs, npm and the user node 1000, standing in for node:*."""
+    return images.ensure_derived(images.NODE_LIKE)
+
+
+@pytest.fixture(scope="session")
+def static_distroless(engine) -> str:
+    """Only distroless static's account files (nonroot 65532), no shell: for static binaries."""
+    return images.ensure_derived(images.STATIC_LIKE)
+
+
+@pytest.fixture(scope="session")
+def node_distroless(engine) -> str:
+    """node at /nodejs/bin/node and nonroot 65532, no shell: distroless nodejs's layout."""
+    return images.ensure_derived(images.NODE_DISTROLESS_LIKE)
+
+
 @pytest.fixture
 def generate(tmp_path):
     """Render this template into a fresh folder with the given answers (tasks not run)."""

@@ -33,8 +33,27 @@ PYTHON = BaseImage("nonroot-test/python:bookworm-1", "bookworm", ("python3", "py
 # distroless-style image with no shell and no user tools.
 ALPINE_LIKE = "nonroot-test/python-busybox:bookworm-1"
 DISTROLESS_LIKE = "nonroot-test/python-distroless:bookworm-1"
-ALL = (PYTHON,)
-DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE)
+# Toolchains for the other stacks: Go (CGO_ENABLED=0 builds, ca-certificates for
+# scratch runtimes) and Node.js with npm (npm ci of a package without dependencies).
+GO = BaseImage("nonroot-test/go:bookworm-1", "bookworm", ("golang-go", "ca-certificates"))
+NODEJS = BaseImage("nonroot-test/nodejs:bookworm-1", "bookworm", ("nodejs",))
+ALL = (PYTHON, GO, NODEJS)
+# npm's hundreds of node-* packages defeat debootstrap's configure order, so npm is
+# installed with apt on top; the `node` user (1000:1000) is there as in node:* images.
+NODE_LIKE = "nonroot-test/node:bookworm-1"
+# Stand-in for gcr.io/distroless/static-debian12:nonroot: nothing but its account
+# files (root, nobody, nonroot 65532); no shell, no libc.
+STATIC_LIKE = "nonroot-test/static-distroless:1"
+# Stand-in for gcr.io/distroless/nodejs20-debian12:nonroot: node at /nodejs/bin/node,
+# nonroot 65532, no shell and no user tools.
+NODE_DISTROLESS_LIKE = "nonroot-test/node-distroless:bookworm-1"
+DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE, NODE_DISTROLESS_LIKE)
+STATIC_LIKE_FILES = {
+    "passwd": "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+              "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+    "group": "root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n",
+}
+STATIC_LIKE_DOCKERFILE = "FROM scratch\nCOPY passwd group /etc/\n"
 
 ALPINE_LIKE_DOCKERFILE = f"""FROM {PYTHON.name}
 COPY busybox /bin/busybox
@@ -47,6 +66,21 @@ DISTROLESS_LIKE_DOCKERFILE = f"""FROM {PYTHON.name}
 RUN echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd \\
  && echo 'nonroot:x:65532:' >> /etc/group
 RUN ["python3", "-c", "import glob, os; [os.remove(p) for pat in ('/usr/bin/*sh', '/usr/bin/dash', '/usr/sbin/useradd', '/usr/sbin/groupadd', '/usr/bin/apt*', '/usr/bin/dpkg*') for p in glob.glob(pat)]"]
+"""
+NODE_LIKE_DOCKERFILE = f"""FROM {NODEJS.name}
+RUN groupadd -g 1000 node \\
+ && useradd -l -u 1000 -g node -s /bin/bash -m node \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends npm \\
+ && rm -rf /var/lib/apt/lists/*
+"""
+NODE_DISTROLESS_LIKE_DOCKERFILE = f"""FROM {NODEJS.name}
+RUN mkdir -p /nodejs/bin \\
+ && ln -s /usr/bin/node /nodejs/bin/node \\
+ && echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd \\
+ && echo 'nonroot:x:65532:' >> /etc/group
+RUN ["node", "-e", "const fs = require('fs'); for (const d of ['/usr/bin', '/usr/sbin']) for (const f of fs.readdirSync(d)) if (/^(.*sh|dash|useradd|groupadd|apt.*|dpkg.*)$/.test(f)) fs.unlinkSync(d + '/' + f)"]
+ENTRYPOINT ["/nodejs/bin/node"]
 """
 
 
@@ -104,12 +138,21 @@ def build_busybox(workdir: Path) -> Path:
 def ensure_derived(name: str) -> str:
     if image_exists(name):
         return name
-    ensure(PYTHON)
+    if name != STATIC_LIKE:
+        ensure(NODEJS if name in (NODE_LIKE, NODE_DISTROLESS_LIKE) else PYTHON)
     with tempfile.TemporaryDirectory(prefix="nonroot-derived-") as tmp:
         context = Path(tmp)
-        if name == ALPINE_LIKE:
+        if name == STATIC_LIKE:
+            for file, text in STATIC_LIKE_FILES.items():
+                (context / file).write_text(text)
+            dockerfile = STATIC_LIKE_DOCKERFILE
+        elif name == ALPINE_LIKE:
             shutil.copy(build_busybox(context), context / "busybox")
             dockerfile = ALPINE_LIKE_DOCKERFILE
+        elif name == NODE_LIKE:
+            dockerfile = NODE_LIKE_DOCKERFILE
+        elif name == NODE_DISTROLESS_LIKE:
+            dockerfile = NODE_DISTROLESS_LIKE_DOCKERFILE
         else:
             dockerfile = DISTROLESS_LIKE_DOCKERFILE
         (context / "Dockerfile").write_text(dockerfile)

@@ -18,6 +18,8 @@ INVALID = [
     ("writable_paths", "[data]", "absolute path"),
     ("writable_paths", "[/etc]", "system or code directory"),
     ("port", "80", "port"),
+    ("distro", "scratch", "distro: scratch is an empty image with no Python runtime"),
+    ("stack", "rust", "stack"),
 ]
 
 

@@ -34,7 +34,34 @@ def _support_table() -> list[dict]:
     return rows
 
 
-SUPPORT_TABLE = _support_table()
+STACK_DISTROS = {"go": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
+                 "generic": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
+                 "node": ["debian", "alpine", "rhel", "distroless"]}
+
+
+def _stack_rows() -> list[dict]:
+    """The other stacks on every family they accept: each privilege model once (drop with
+    the family's first tool), init with the user model, node's single layout on Debian."""
+    rows = []
+    for stack, distros in STACK_DISTROS.items():
+        for distro in distros:
+            shell_less = distro in ("distroless", "scratch")
+            models = [{"privilege": "user", "init": distro != "rhel"}, {"privilege": "openshift", "init": False}]
+            if not shell_less:
+                tool = DROP_TOOLS.get(distro, ["setpriv"])[0]
+                models.append({"privilege": "drop", "drop_tool": tool, "drop_style": "entrypoint", "init": False})
+            for model in models:
+                rows.append({"stack": stack, "distro": distro, **model})
+        rows.append({"stack": stack, "distro": "debian", "layout": "single", "privilege": "user", "init": False})
+    return [row for row in rows if not (row["stack"] != "node" and row.get("layout") == "single")]
+
+
+# python's other dependency files, on each family (layouts: where the install runs).
+PYTHON_DEPS_ROWS = [{"python_deps": deps, "distro": distro, "layout": layout}
+                    for deps in ["pyproject", "uv"]
+                    for distro, layout in [("debian", "multi"), ("ubuntu", "single"), ("alpine", "single"),
+                                           ("rhel", "multi"), ("distroless", "multi")]]
+SUPPORT_TABLE = _support_table() + _stack_rows() + PYTHON_DEPS_ROWS
 
 
 def _ids(combo: dict) -> str:
@@ -55,9 +82,8 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(generate, 
     assert lint_service_files(dest) == []
     result = hadolint(dest / "Dockerfile")
     assert result.returncode == 0, result.stdout + result.stderr
-    script = dest / "docker-entrypoint.sh"
-    assert script.exists() == (combo.get("drop_style") == "entrypoint")
-    if script.exists():
+    assert (dest / "docker-entrypoint.sh").exists() == (combo.get("drop_style") == "entrypoint")
+    for script in dest.glob("*.sh"):  # docker-entrypoint.sh, the generic sample's build.sh
         check = subprocess.run([shutil.which("shellcheck") or "shellcheck", "--shell=sh", str(script)],
                                capture_output=True, text=True)
         assert check.returncode == 0, check.stdout
@@ -70,6 +96,20 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(generate, 
     ({"distro": "rhel", "init": True}, "tini is not in the RHEL/UBI"),
     ({"distro": "alpine", "privilege": "drop", "drop_tool": "setpriv"}, "no full setpriv"),
     ({"distro": "debian", "privilege": "drop", "drop_tool": "su-exec"}, "Alpine only"),
+    ({"distro": "scratch"}, "distro: scratch is an empty image with no Python"),
+    ({"stack": "node", "distro": "scratch"}, "distro: scratch is an empty image with no Node.js"),
+    ({"stack": "node", "distro": "ubuntu"}, "distro: there is no Ubuntu-based Node.js image"),
+    ({"stack": "go", "layout": "single"}, "layout: the go stack compiles in a builder stage"),
+    ({"stack": "go", "distro": "debian", "base_image": "scratch"}, "base_image: scratch goes with distro scratch"),
+    ({"stack": "go", "distro": "scratch", "base_image": "alpine:3.20"}, "base_image: scratch goes with distro scratch"),
+    ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "privilege: drop needs a shell"),
+    ({"stack": "go", "distro": "scratch", "home": True}, "home: scratch has no tools"),
+    ({"stack": "node", "uid": 1000}, "uid: the node images ship the user node as 1000"),
+    ({"stack": "node", "user": "node", "group": "node"}, "uid: the node images ship the user node as 1000"),
+    ({"stack": "node", "user": "node", "group": "node", "uid": 1000, "gid": 1001}, "gid: reusing the node"),
+    ({"stack": "go", "go_package": "../cmd"}, "go_package: must be"),
+    ({"stack": "generic", "artifact": "../dist/app"}, "artifact: must be a relative path"),
+    ({"stack": "generic", "command": []}, "command: must be a non-empty YAML list"),
 ])
 def test_combinations_that_cannot_work_are_refused_with_a_reason(generate, answers, reason):
     with pytest.raises(ValueError, match=reason):
@@ -163,3 +203,109 @@ def test_dockerignore_keeps_secrets_and_vcs_out(generate):
     ignored = (generate() / ".dockerignore").read_text().split()
     for entry in (".git", ".env", ".venv", "*.pem", "*.key"):
         assert entry in ignored
+
+
+SAMPLE_FILES = {
+    "python": {"app/main.py", "requirements.txt"},
+    "node": {"app/server.js", "package.json", "package-lock.json"},
+    "go": {"main.go", "go.mod"},
+    "generic": {"src/main.go", "src/go.mod", "build.sh"},
+}
+CONTAINER_FILES = {"Dockerfile", ".dockerignore", ".copier-answers.nonroot.yml"}
+
+
+def _files(dest) -> set[str]:
+    return {str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("stack", list(SAMPLE_FILES))
+def test_each_stack_renders_its_own_sample_only(generate, stack):
+    assert _files(generate(stack=stack)) == CONTAINER_FILES | SAMPLE_FILES[stack]
+
+
+@pytest.mark.parametrize(("deps", "files"), [("pyproject", {"pyproject.toml"}),
+                                             ("uv", {"pyproject.toml", "uv.lock"})])
+def test_python_sample_declares_its_dependencies_where_python_deps_says(generate, deps, files):
+    assert _files(generate(python_deps=deps)) == CONTAINER_FILES | {"app/main.py"} | files
+
+
+def test_uv_stays_in_the_builder(generate):
+    parser = DockerfileParser(path=str(generate(python_deps="uv") / "Dockerfile"))
+    copies_from = [i["value"] for i in parser.structure if i["instruction"] == "COPY" and "--from" in i["value"]]
+    assert copies_from == ["--from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv",
+                           "--from=builder /opt/venv /opt/venv"]
+    assert "RUN uv sync --frozen --no-dev --no-install-project --python python3" in parser.content
+
+
+@pytest.mark.parametrize("stack", list(SAMPLE_FILES))
+def test_sample_app_false_renders_only_the_container_files(generate, stack):
+    assert _files(generate(stack=stack, sample_app=False)) == CONTAINER_FILES
+
+
+def test_node_sample_parses_and_its_lockfile_has_no_dependencies(generate):
+    import json
+
+    dest = generate(stack="node")
+    node = shutil.which("node")
+    assert node, "node is not installed (apt-get install nodejs)"
+    check = subprocess.run([node, "--check", str(dest / "app" / "server.js")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    lock = json.loads((dest / "package-lock.json").read_text())
+    assert lock["lockfileVersion"] == 3 and set(lock["packages"]) == {""}
+    assert "dependencies" not in json.loads((dest / "package.json").read_text())
+
+
+def test_node_reuses_its_user_1000_instead_of_creating_one(generate):
+    text = (generate(stack="node", user="node", group="node", uid=1000) / "Dockerfile").read_text()
+    assert "useradd" not in text and "grep -q '^node:[^:]*:1000:1000:' /etc/passwd" in text
+    assert "USER 1000:1000" in text
+
+
+@pytest.mark.parametrize("distro", ["scratch", "distroless"])
+def test_static_runtime_gets_account_lines_and_writable_paths_from_the_builder(generate, distro):
+    parser = DockerfileParser(path=str(generate(stack="go", distro=distro, writable_paths=["/data"]) / "Dockerfile"))
+    runtime = parser.structure[max(i for i, x in enumerate(parser.structure) if x["instruction"] == "FROM"):]
+    instructions = [(i["instruction"], i["value"]) for i in runtime]
+    assert not any(name == "RUN" for name, _ in instructions), "a shell-less runtime cannot RUN"
+    assert ("COPY", "--from=builder /runtime-etc/passwd /runtime-etc/group /etc/") in instructions
+    assert ("COPY", "--from=builder --chown=10001:10001 /runtime-writable/0/ /") in instructions
+    assert ("USER", "10001:10001") in instructions
+    assert ("CMD", '["/app/server"]') in instructions
+
+
+def test_go_on_distroless_as_nonroot_writes_no_second_entry(generate):
+    text = (generate(stack="go", distro="distroless", user="nonroot", group="nonroot", uid=65532) / "Dockerfile").read_text()
+    assert "Reusing distroless's own nonroot user (65532): nothing to add." in text
+    assert ">> /runtime-etc/passwd" not in text
+
+
+def test_go_builds_without_cgo_in_the_builder_only(generate):
+    parser = DockerfileParser(path=str(generate(stack="go", go_package="./cmd/server") / "Dockerfile"))
+    runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
+    assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server' in runs
+    copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY" and "--from=builder" in i["value"]]
+    assert copies == ["--from=builder /out/server /app/server"]
+
+
+def test_generic_copies_the_artifact_and_runs_the_command(generate):
+    parser = DockerfileParser(path=str(generate(stack="generic", artifact="build/libs/app.jar",
+                                                command=["java", "-jar", "/app/app.jar"]) / "Dockerfile"))
+    instructions = {i["instruction"]: i["value"] for i in parser.structure}
+    assert instructions["COPY"] == "build/libs/app.jar /app/"
+    assert instructions["CMD"] == '["java", "-jar", "/app/app.jar"]'
+
+
+def test_sample_app_false_leaves_an_existing_repositorys_code_alone(tmp_path):
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "app" / "main.py").write_text("print('our service')\n")
+    (repo / "requirements.txt").write_text("flask==3.0.0\n")
+    run_copy(str(ROOT), str(repo), data={"verify": False, "sample_app": False}, defaults=True, unsafe=True,
+             quiet=True, vcs_ref="HEAD", overwrite=True)
+    assert (repo / "app" / "main.py").read_text() == "print('our service')\n"
+    assert (repo / "requirements.txt").read_text() == "flask==3.0.0\n"
+    assert (repo / "Dockerfile").is_file()
