@@ -136,3 +136,46 @@ def test_copier_command_line_refuses_a_newline_before_writing(tmp_path):
     assert result.returncode != 0
     assert "user: use a lowercase POSIX name" in result.stderr
     assert not dest.exists()
+
+
+# Questions asked only for some stacks: (the answers that make them asked, question, value, name).
+STACK_HOSTILE = [
+    ({"stack": "go"}, "go_package", "./cmd\nUSER root", "go_package"),
+    ({"stack": "go"}, "go_package", "./cmd/../..", "go_package"),
+    ({"stack": "go"}, "go_package", "./$(id)", "go_package"),
+    ({"stack": "go"}, "go_package", "/abs/path", "go_package"),
+    ({"stack": "generic"}, "artifact", "dist/app\nUSER root", "artifact"),
+    ({"stack": "generic"}, "artifact", "../outside", "artifact"),
+    ({"stack": "generic"}, "artifact", "dist/`id`", "artifact"),
+    ({"stack": "generic"}, "artifact", "dist/my app", "artifact"),
+    ({"stack": "generic"}, "command", "/app/app", "command"),
+    ({"stack": "generic"}, "command", "[]", "command"),
+    ({"stack": "generic"}, "command", '["/app/app", ""]', "command"),
+    ({"stack": "python"}, "python_deps", "pip\nRUN id", "python_deps"),
+    ({}, "stack", "python\nUSER root", "stack"),
+    ({}, "stack", "rust", "stack"),
+]
+
+
+@pytest.mark.parametrize(("context", "question", "value", "names"), STACK_HOSTILE,
+                         ids=[f"{q}={v!r}"[:60] for _, q, v, _ in STACK_HOSTILE])
+def test_nonroot_new_refuses_hostile_stack_answers_in_one_line(template, tmp_path, capsys, context,
+                                                              question, value, names):
+    dest = tmp_path / "svc"
+    context_args = [arg for key, answer in context.items() for arg in ("-d", f"{key}={answer}")]
+    status = main(["new", str(dest), "--defaults", "--template", str(template), *context_args,
+                   "-d", f"{question}={value}"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"nonroot: {names}:"), lines[0]
+    assert not dest.exists(), "a file was written for a hostile answer"
+
+
+def test_a_generic_command_is_written_as_json_strings_not_as_instructions(generate):
+    dest = generate(stack="generic", distro="debian", command=["/app/app", "--x\nUSER root", "$(id)"])
+    dockerfile = (dest / "Dockerfile").read_text()
+    assert "\nUSER root" not in dockerfile
+    cmd = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
+    assert len(cmd) == 1 and '"--x\\nUSER root"' in cmd[0] and '"$(id)"' in cmd[0], cmd
