@@ -211,7 +211,9 @@ SAMPLE_FILES = {
     "go": {"main.go", "go.mod"},
     "generic": {"src/main.go", "src/go.mod", "build.sh"},
 }
-CONTAINER_FILES = {"Dockerfile", ".dockerignore", ".copier-answers.nonroot.yml"}
+CONTAINER_FILES = {"Dockerfile", ".dockerignore", ".copier-answers.nonroot.yml",
+                   # the files around the Dockerfile (kubernetes: false by default)
+                   "compose.yaml", "CONTAINER.md", ".github/workflows/container.yml", ".pre-commit-config.yaml"}
 
 
 def _files(dest) -> set[str]:
