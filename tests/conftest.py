@@ -2,7 +2,6 @@
 session), and helpers that generate services from this template checkout."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import images  # noqa: E402  (tests/images.py)
-from helpers import ROOT  # noqa: E402
+from helpers import ROOT, skip_here_fail_in_ci  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +21,7 @@ def engine():
     try:
         return connect()
     except EngineUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must provide a Docker engine (.ci/run starts one): {error}")
-        pytest.skip(f"needs a Docker engine: {error}")
+        skip_here_fail_in_ci(f"needs a Docker engine (.ci/run starts one): {error}")
 
 
 @pytest.fixture(scope="session")
