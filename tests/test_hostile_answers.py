@@ -97,9 +97,14 @@ def ids(rows: list[tuple[str, str, str]]) -> list[str]:
 @pytest.mark.parametrize(("question", "value", "names"), HOSTILE, ids=ids(HOSTILE))
 def test_nonroot_new_refuses_in_one_line_naming_the_question(template, tmp_path, capsys, question, value,
                                                              names):
-    # In-process for speed; tests/test_invalid_answers.py runs the same path as a subprocess.
-    dest = tmp_path / "svc"
-    status = main(["new", str(dest), "--defaults", "--template", str(template), "-d", f"{question}={value}"])
+    assert_refused_by_nonroot_new(template, tmp_path / "svc", capsys, names, {question: value})
+
+
+def assert_refused_by_nonroot_new(template: Path, dest: Path, capsys, names: str, answers: dict) -> None:
+    """`nonroot new` refuses ANSWERS: exit 2, one line naming the question, no DEST.
+    In-process for speed; tests/test_invalid_answers.py runs the same path as a subprocess."""
+    data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
+    status = main(["new", str(dest), "--defaults", "--template", str(template), *data])
     err = capsys.readouterr().err
     assert status == 2, err
     lines = err.strip().splitlines()
@@ -161,16 +166,7 @@ STACK_HOSTILE = [
                          ids=[f"{q}={v!r}"[:60] for _, q, v, _ in STACK_HOSTILE])
 def test_nonroot_new_refuses_hostile_stack_answers_in_one_line(template, tmp_path, capsys, context,
                                                               question, value, names):
-    dest = tmp_path / "svc"
-    context_args = [arg for key, answer in context.items() for arg in ("-d", f"{key}={answer}")]
-    status = main(["new", str(dest), "--defaults", "--template", str(template), *context_args,
-                   "-d", f"{question}={value}"])
-    err = capsys.readouterr().err
-    assert status == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"nonroot: {names}:"), lines[0]
-    assert not dest.exists(), "a file was written for a hostile answer"
+    assert_refused_by_nonroot_new(template, tmp_path / "svc", capsys, names, {**context, question: value})
 
 
 def test_a_generic_command_is_written_as_json_strings_not_as_instructions(generate):
