@@ -2,7 +2,6 @@
 rendered from it on the offline base image, the sample payload, git repositories."""
 from __future__ import annotations
 
-import importlib.util
 import random
 import subprocess
 import sys
@@ -12,26 +11,16 @@ ROOT = Path(__file__).resolve().parents[1]
 ANSWERS_FILE = ".copier-answers.nonroot.yml"
 
 
-def git(cwd: Path, *args: str) -> str:
-    """git with a fixed identity, so the bench runs on a machine with no git config."""
-    return subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
-                           "-c", "init.defaultBranch=main", *args], cwd=cwd, check=True,
-                          capture_output=True, text=True).stdout
-
-
-def commit_all(repo: Path, message: str, tag: str | None = None) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", message)
-    if tag:
-        git(repo, "tag", tag)
+# The tests' helpers, shared rather than copied: git with a fixed identity (the bench runs
+# on a machine with no git config) and the offline base images.
+sys.path.insert(0, str(ROOT / "tests"))
+from gitrepos import commit_all, git  # noqa: E402,F401  (re-exported for the figures)
 
 
 def base_image() -> str:
     """The offline Debian bookworm image with Python (tests/images.py builds it once)."""
-    spec = importlib.util.spec_from_file_location("nonroot_test_images", ROOT / "tests" / "images.py")
-    images = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = images  # dataclasses look their module up there
-    spec.loader.exec_module(images)
+    import images
+
     return images.ensure(images.PYTHON)
 
 
