@@ -104,17 +104,28 @@ def test_without_a_ref_the_fleet_goes_to_the_latest_tag_and_knows_when_it_is_the
 
 def test_an_update_undone_by_the_id_guard_is_an_error_not_a_failed_verification():
     from nonroot.fleet import classify
+    from nonroot.outcome import UPDATE_UNDONE, Outcome
 
-    stderr = ("nonroot: migration 0.2.0: recorded uid_min/uid_max 1-2147483647 in .copier-answers.nonroot.yml\n"
-              "nonroot: update undone: it would have changed uid 1000 -> 20000 without being asked (...)\n")
-    assert classify(1, stderr, []) == (ERROR, "update undone: it would have changed uid 1000 -> 20000 "
+    undone = Outcome(UPDATE_UNDONE, "update undone: it would have changed uid 1000 -> 20000 without being asked (...)")
+    assert classify(1, undone, []) == (ERROR, "update undone: it would have changed uid 1000 -> 20000 "
                                               "without being asked (...)")
 
 
 def test_a_build_failure_is_reported_with_the_task_s_reason_not_its_log_tail():
     from nonroot.fleet import classify
+    from nonroot.outcome import BUILD_FAILED, Outcome
 
-    stderr = ("nonroot: step `RUN false` failed: exit code 1\n  | about to fail\n"
-              "nonroot: the generated files are in place; fix the cause, then run: nonroot check .\n")
-    assert classify(1, stderr, []) == (FAILED_VERIFICATION, "step `RUN false` failed: exit code 1")
-    assert classify(4, "Template uses potentially unsafe feature: tasks.\n", [])[0] == ERROR
+    failed = Outcome(BUILD_FAILED, "step `RUN false` failed: exit code 1")
+    assert classify(1, failed, []) == (FAILED_VERIFICATION, "step `RUN false` failed: exit code 1")
+    assert classify(4, None, [], "Template uses potentially unsafe feature: tasks.\n")[0] == ERROR
+
+
+def test_the_outcome_is_read_from_the_data_not_from_the_words_on_stderr():
+    from nonroot.fleet import classify
+    from nonroot.outcome import NOT_VERIFIED, VERIFIED, Outcome
+
+    # Messages may be reworded at will: the same words with another outcome classify by the outcome.
+    misleading = "nonroot: the generated files are in place; fix the cause\nno process runs as root\n"
+    assert classify(0, Outcome(NOT_VERIFIED, "no Docker engine"), [], misleading)[1].startswith("NOT verified")
+    assert classify(0, Outcome(VERIFIED, tag="svc:dev"), [], "")[1] == "built and verified; review and commit"
+    assert classify(0, None, [], misleading) == (UPDATED, "not verified (verify: false); review and commit")

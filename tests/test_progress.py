@@ -88,16 +88,8 @@ def test_a_failed_phase_stops_the_spinner_and_prints_no_summary():
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, python_base, engine):
-    from copier import run_copy
-
-    from helpers import ROOT
-
-    dest = tmp_path_factory.mktemp("progress") / "svc"
-    run_copy(str(ROOT), str(dest), data={"verify": False, "base_image": python_base,
-                                         "service_name": "nr-fail-progress"},
-             defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
-    yield dest
+def service(renders, python_base, engine):
+    yield renders.shared(base_image=python_base, service_name="nr-fail-progress")
     engine.images.remove("nr-fail-progress:dev", force=True)
 
 

@@ -152,20 +152,16 @@ def _file_from_image(engine, tag: str, path: str, binary: bool = False):
 
 # ----------------------------------------------------------------- generic
 @pytest.fixture(scope="module")
-def team_build(engine, go_toolchain, tmp_path_factory):
+def team_build(engine, go_toolchain, renders, request):
     """Stands for the team's own build, outside the image: the go sample's binary (the same
     program the generic sample's build.sh makes), compiled once by the go stack's builder
     stage, whose layers the go tests share, and put where `artifact` says."""
-    from copier import run_copy
-
-    source = tmp_path_factory.mktemp("generic-artifact") / "svc"
-    run_copy(str(ROOT), str(source), defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
-             data={"verify": False, "service_name": "nr-stacks", "writable_paths": PATHS, "port": PORT,
-                   "stack": "go", "distro": "scratch", "base_image": "scratch", "builder_image": go_toolchain})
+    source = renders.shared(service_name="nr-stacks", writable_paths=PATHS, port=PORT, stack="go", distro="scratch",
+                            base_image="scratch", builder_image=go_toolchain)
     tag = "nr-stacks-go-artifact:dev"
+    request.addfinalizer(lambda: engine.images.remove(tag, force=True))
     build_image(engine, source, tag)
     binary = _file_from_image(engine, tag, "/app/server", binary=True)
-    engine.images.remove(tag, force=True)
 
     def prepare(dest):
         (dest / "dist").mkdir()

@@ -2,6 +2,11 @@
 what to do next, and never deletes a generated file."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from helpers import ROOT, run_copier, run_nonroot
@@ -74,6 +79,7 @@ def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, e
     engine.images.remove("exits-at-once:dev", force=True)
 
 
+@pytest.mark.engine
 def test_verify_of_an_unknown_image_says_how_to_get_it():
     result = run_nonroot("verify", "nonroot-test/never-built:0")
     assert result.returncode == 2
@@ -86,3 +92,40 @@ def test_verify_without_engine_exits_2_with_the_fix(host):
     assert result.returncode == 2
     assert result.stderr.startswith("nonroot: no Docker engine at ")
     assert "Traceback" not in result.stderr
+
+
+def run_task(directory, operation: str, outcome_file, docker_host: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "hooks" / "run_task.py"), f"--operation={operation}",
+                           "--copier-cleanup=False"], cwd=directory, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120,
+                          env={**os.environ, "DOCKER_HOST": docker_host, "NONROOT_OUTCOME_FILE": str(outcome_file)})
+
+
+def test_the_task_reports_no_engine_as_data_where_it_is_asked(generate, tmp_path):
+    outcome_file = tmp_path / "outcome.json"
+    result = run_task(generate(), "copy", outcome_file, f"unix://{tmp_path}/none.sock")
+    assert result.returncode == 0, result.stderr
+    reported = json.loads(outcome_file.read_text())
+    assert reported["status"] == "not-verified"
+    assert reported["reason"].startswith(f"no Docker engine at unix://{tmp_path}/none.sock")
+
+
+def test_the_task_reports_update_conflicts_as_data_with_the_files(generate, tmp_path):
+    dest = generate()
+    dockerfile = dest / "Dockerfile"
+    dockerfile.write_text("<<<<<<< before updating\nFROM a\n=======\nFROM b\n>>>>>>> after updating\n")
+    outcome_file = tmp_path / "outcome.json"
+    result = run_task(dest, "update", outcome_file, f"unix://{tmp_path}/none.sock")
+    assert result.returncode == 1
+    assert json.loads(outcome_file.read_text()) == {"status": "conflicts", "reason": "update conflicts in Dockerfile",
+                                                    "tag": "", "files": ["Dockerfile"]}
+
+
+def test_without_the_variable_the_task_writes_no_outcome_file(generate, tmp_path):
+    dest = generate()
+    env = {k: v for k, v in os.environ.items() if k != "NONROOT_OUTCOME_FILE"}
+    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "run_task.py")], cwd=dest, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=120,
+                            env={**env, "DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [dest.name]
