@@ -17,11 +17,15 @@ import images
 from helpers import ROOT
 from nonroot.build import build_image
 from nonroot.pipeline import check_directory
+from nonroot.verify import VerifyOptions
 
 # Same service name, port and paths for every build of a stack: the builder stages'
 # layers (go build, npm ci) are then shared by the engine's cache.
 PATHS = ["/data"]
 PORT = 8080
+# These tests run the image hardened themselves (run_hardened) and are not about the image's
+# files: the verifier's own hardened run and filesystem scan are off, its watch window short.
+VERIFY = dict(settle=1.0, samples=2, hardened=False, scan_filesystem=False)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +44,7 @@ def built(generate, engine):
             prepare(dest)
         tag = f"nr-stacks-{name}:dev"
         tags.append(tag)
-        return check_directory(engine, dest, tag=tag)
+        return check_directory(engine, dest, tag=tag, options=VerifyOptions(**VERIFY))
 
     yield _built
     for tag in tags:

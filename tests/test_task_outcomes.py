@@ -57,15 +57,17 @@ def test_nonroot_new_fails_and_keeps_files_when_the_build_fails(tmp_path, engine
     assert (dest / "Dockerfile").is_file()
 
 
-def test_broken_build_names_the_failing_step_and_shows_its_output(generate, python_base):
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_broken_build_names_the_failing_step_and_shows_its_output(generate, python_base, builder):
     dest = generate(base_image=python_base, service_name="broken-build")
     dockerfile = dest / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace(
         "WORKDIR /app", "RUN echo about-to-fail && false\nWORKDIR /app"))
-    result = run_nonroot("check", "-q", str(dest))
+    result = run_nonroot("check", "-q", str(dest), env={"NONROOT_BUILDER": builder})
     assert result.returncode == 2
     assert "step `RUN echo about-to-fail && false` failed" in result.stderr
     assert "about-to-fail" in result.stderr.split("failed", 1)[1]
+    assert "\x1b" not in result.stderr
     assert dockerfile.is_file()
 
 
