@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import images  # noqa: E402  (tests/images.py)
-from helpers import skip_here_fail_in_ci  # noqa: E402
+from helpers import remove_images, skip_here_fail_in_ci  # noqa: E402
 from rendering import Renders  # noqa: E402
 
 
@@ -23,6 +23,15 @@ def engine():
         return connect()
     except EngineUnavailable as error:
         skip_here_fail_in_ci(f"needs a Docker engine (.ci/run starts one): {error}")
+
+
+@pytest.fixture
+def built_tags(engine):
+    """Append the tags a test builds (before building them): they are removed after the test,
+    whether it passed, failed or never got to the build."""
+    tags: list[str] = []
+    yield tags
+    remove_images(engine, *tags)
 
 
 @pytest.fixture(scope="session")

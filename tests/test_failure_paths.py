@@ -89,7 +89,8 @@ def test_permission_denied_on_the_socket_names_the_fix(generate, engine):
     assert after == before
 
 
-def test_running_the_task_twice_is_harmless(generate, python_base, engine):
+def test_running_the_task_twice_is_harmless(generate, python_base, engine, built_tags):
+    built_tags.append("nr-fail-twice:dev")
     dest = generate(service_name="nr-fail-twice", base_image=python_base)
     before = snapshot(dest)
     for attempt in (1, 2):
@@ -100,7 +101,6 @@ def test_running_the_task_twice_is_harmless(generate, python_base, engine):
     assert snapshot(dest) == before
     assert engine.containers.list(all=True, sparse=True,
                                   filters={"ancestor": "nr-fail-twice:dev", "label": "io.nonroot.verify"}) == []
-    engine.images.remove("nr-fail-twice:dev", force=True)
 
 
 class Lines:

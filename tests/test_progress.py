@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from helpers import run_nonroot
+from helpers import remove_images, run_nonroot
 from nonroot.progress import PLAIN, QUIET, TTY, Progress, choose_mode
 
 BUILD_OUTPUT = [
@@ -90,7 +90,7 @@ def test_a_failed_phase_stops_the_spinner_and_prints_no_summary():
 @pytest.fixture(scope="module")
 def service(renders, python_base, engine):
     yield renders.shared(base_image=python_base, service_name="nr-fail-progress")
-    engine.images.remove("nr-fail-progress:dev", force=True)
+    remove_images(engine, "nr-fail-progress:dev")
 
 
 def test_check_in_a_log_streams_steps_line_by_line(service):

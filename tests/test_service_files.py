@@ -301,11 +301,10 @@ def built(request, render, python_base, engine):
     name = f"nr-files-compose-{request.param}"
     dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456,
                   kubernetes=True)
+    request.addfinalizer(lambda: remove_images(engine, f"{name}:dev", f"{name}:ci"))
     build_image(engine, dest, f"{name}:dev")
     engine.images.get(f"{name}:dev").tag(f"{name}:ci")
-    yield name, dest
-    for tag in ("dev", "ci"):
-        engine.images.remove(f"{name}:{tag}", force=True)
+    return name, dest
 
 
 @pytest.fixture

@@ -71,14 +71,14 @@ def test_broken_build_names_the_failing_step_and_shows_its_output(generate, pyth
     assert dockerfile.is_file()
 
 
-def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, engine):
+def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, built_tags):
+    built_tags.append("exits-at-once:dev")
     dest = generate(base_image=python_base, service_name="exits-at-once")
     (dest / "app" / "main.py").write_text("raise SystemExit('config missing')\n")
     result = run_nonroot("check", "-q", str(dest))
     assert result.returncode == 2, result.stdout
     assert "COULD NOT TELL" in result.stdout
     assert "config missing" in result.stdout
-    engine.images.remove("exits-at-once:dev", force=True)
 
 
 @pytest.mark.engine
