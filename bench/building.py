@@ -94,7 +94,7 @@ def build_image(client, context: Path, tag: str, nocache: bool = False) -> Build
 
     start = time.perf_counter()
     try:
-        built = nonroot_build(client, context, tag, nocache=nocache, builder=CLASSIC)
+        built = nonroot_build(client, context, tag, nocache=nocache, builder=CLASSIC, label=False)
     except BuildFailed as error:
         raise RuntimeError(f"building {tag} from {context} failed: {error}") from error
     seconds = time.perf_counter() - start

@@ -286,10 +286,11 @@ def choose_builder(client) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ building
 def build_image(client, context: Path, tag: str, on_line: Callable[[str], None] | None = None,
-                nocache: bool = False, builder: str | None = None) -> BuildResult:
+                nocache: bool = False, builder: str | None = None, label: bool = True) -> BuildResult:
     """Build `context`/Dockerfile as `tag`. Raises BuildFailed with the failing step and log tail.
 
-    BUILDER (BUILDKIT or CLASSIC) overrides the choice `choose_builder` makes."""
+    BUILDER (BUILDKIT or CLASSIC) overrides the choice `choose_builder` makes; LABEL=False leaves
+    out the io.nonroot.build label (the classic builder adds it as a step of its own)."""
     if not (context / "Dockerfile").is_file():
         raise BuildFailed(f"no Dockerfile in {context}")
     kind, cli = choose_builder(client) if builder is None else (builder, "")
@@ -298,18 +299,20 @@ def build_image(client, context: Path, tag: str, on_line: Callable[[str], None] 
         if not cli:
             raise BuildFailed("no docker CLI here drives BuildKit (install the buildx plugin)")
     log = _Log(on_line)
+    labels = {BUILD_LABEL: tag} if label else {}
     if kind == BUILDKIT:
-        image_id = _build_with_cli(cli, context, tag, log, nocache)
+        image_id = _build_with_cli(cli, context, tag, log, nocache, labels)
     else:
-        image_id = _build_classic(client, context, tag, log, nocache)
+        image_id = _build_classic(client, context, tag, log, nocache, labels)
     steps = log.step_list
     return BuildResult(image_id=image_id, tag=tag, steps=len(steps), log=log.lines, builder=kind, step_list=steps)
 
 
-def _build_with_cli(cli: str, context: Path, tag: str, log: _Log, nocache: bool) -> str:
+def _build_with_cli(cli: str, context: Path, tag: str, log: _Log, nocache: bool, labels: dict[str, str]) -> str:
     with tempfile.TemporaryDirectory(prefix="nonroot-build-") as scratch:
         iidfile = Path(scratch) / "iid"
-        command = [cli, "build", "--progress=plain", "--tag", tag, "--label", f"{BUILD_LABEL}={tag}",
+        command = [cli, "build", "--progress=plain", "--tag", tag,
+                   *(arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")),
                    "--iidfile", str(iidfile), *(["--no-cache"] if nocache else []), str(context)]
         env = {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain", "NO_COLOR": "1"}
         try:
@@ -351,13 +354,13 @@ def _cancel_cli(proc: subprocess.Popen, wait: float = 20.0) -> None:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _build_classic(client, context: Path, tag: str, log: _Log, nocache: bool) -> str:
+def _build_classic(client, context: Path, tag: str, log: _Log, nocache: bool, labels: dict[str, str]) -> str:
     from docker.errors import APIError, DockerException
 
     image_id = ""
     try:
         stream = client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True, nocache=nocache,
-                                  labels={BUILD_LABEL: tag})
+                                  labels=labels or None)
         for chunk in stream:
             if "error" in chunk:
                 message = plain(chunk["error"])
