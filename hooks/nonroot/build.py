@@ -173,8 +173,9 @@ class _Log:
     def step_list(self) -> list[BuildStep]:
         return list(self.steps.values())
 
-    def failure(self, error: str = "") -> BuildFailed:
-        """A BuildFailed whose one-line message names the failing instruction and what to do."""
+    def failure(self, error: str = "", code: int | None = None) -> BuildFailed:
+        """A BuildFailed whose one-line message names the failing instruction and what to do.
+        CODE: the step's exit status where the builder gives it as data (classic errorDetail)."""
         error = plain(error or self.error or "unknown error")
         if self.failed_vertex:  # BuildKit
             name = self.vertices.get(self.failed_vertex, "")
@@ -186,7 +187,7 @@ class _Log:
         else:
             step = self.steps[self.current].instruction if self.current in self.steps else ""
             tail = list(self.tail)
-        return _failure(step, error, tail)
+        return _failure(step, error, tail, code)
 
 
 def _short_ref(ref: str) -> str:
@@ -205,17 +206,18 @@ def _pull_failure(image: str, error: str, tail: list[str]) -> BuildFailed:
         "with an image the engine has", f"FROM {image}", tail)
 
 
-def _failure(step: str, error: str, tail: list[str]) -> BuildFailed:
+def _failure(step: str, error: str, tail: list[str], code: int | None = None) -> BuildFailed:
     first_line = error.splitlines()[0] if error else "unknown error"
     if step.upper().startswith("FROM") or (not step and any(e in error for e in PULL_ERRORS)):
         words = step.split()
         return _pull_failure(_short_ref(words[1]) if len(words) > 1 else "the base image", error, tail)
     if not step:
         return BuildFailed(f"build failed: {first_line}", step, tail)
-    code = EXIT_CODE.search(error)
-    if code and tail:
+    if code is None and (found := EXIT_CODE.search(error)):
+        code = int(found.group(1))  # BuildKit's CLI gives the status only in its error line
+    if code is not None and tail:
         # The step's exit status and the last line it printed (a refusal explains itself there).
-        return BuildFailed(f"step `{step}` failed with exit code {code.group(1)}: {tail[-1]}", step, tail)
+        return BuildFailed(f"step `{step}` failed with exit code {code}: {tail[-1]}", step, tail)
     return BuildFailed(f"step `{step}` failed: {first_line}", step, tail)
 
 
@@ -301,14 +303,15 @@ def build_image(client, context: Path, tag: str, on_line: Callable[[str], None] 
     log = _Log(on_line)
     labels = {BUILD_LABEL: tag} if label else {}
     if kind == BUILDKIT:
-        image_id = _build_with_cli(cli, context, tag, log, nocache, labels)
+        image_id = _build_with_cli(client, cli, context, tag, log, nocache, labels)
     else:
         image_id = _build_classic(client, context, tag, log, nocache, labels)
     steps = log.step_list
     return BuildResult(image_id=image_id, tag=tag, steps=len(steps), log=log.lines, builder=kind, step_list=steps)
 
 
-def _build_with_cli(cli: str, context: Path, tag: str, log: _Log, nocache: bool, labels: dict[str, str]) -> str:
+def _build_with_cli(client, cli: str, context: Path, tag: str, log: _Log, nocache: bool,
+                    labels: dict[str, str]) -> str:
     with tempfile.TemporaryDirectory(prefix="nonroot-build-") as scratch:
         iidfile = Path(scratch) / "iid"
         command = [cli, "build", "--progress=plain", "--tag", tag,
@@ -330,10 +333,21 @@ def _build_with_cli(cli: str, context: Path, tag: str, log: _Log, nocache: bool,
             raise
         if status != 0:
             last = next((line for line in reversed(log.lines) if line.lower().startswith("error")), "")
-            if not log.failed_vertex and ("Cannot connect to the Docker daemon" in last or "connection refused" in last):
-                raise EngineUnavailable(f"lost the Docker engine while building {tag}: {last}")
+            if not log.failed_vertex and not _answers(client):
+                raise EngineUnavailable(f"lost the Docker engine while building {tag}: {last or f'exit {status}'}")
             raise log.failure(log.error or last.split(":", 1)[-1].strip() or f"{cli} build exited {status}")
         return iidfile.read_text().strip() if iidfile.is_file() else ""
+
+
+def _answers(client) -> bool:
+    """Whether the engine still answers (a failed build with no failing step may be a lost engine)."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    try:
+        return bool(client.ping())
+    except (DockerException, RequestException, OSError):
+        return False
 
 
 def _cancel_cli(proc: subprocess.Popen, wait: float = 20.0) -> None:
@@ -365,7 +379,7 @@ def _build_classic(client, context: Path, tag: str, log: _Log, nocache: bool, la
             if "error" in chunk:
                 message = plain(chunk["error"])
                 log.lines.append(message)
-                raise log.failure(message)
+                raise log.failure(message, (chunk.get("errorDetail") or {}).get("code"))
             for line in chunk.get("stream", "").splitlines():
                 log.feed(line)
             image_id = (chunk.get("aux") or {}).get("ID", image_id)
