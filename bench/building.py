@@ -1,16 +1,13 @@
-"""Builds with the engine's classic builder, read step by step from its stream, and
-the images the bench made (so it removes only those)."""
+"""Builds with the engine's classic builder (nonroot.build's, read by its one log parser), and
+the images the bench made (so it removes only those). The classic builder, not BuildKit: the
+bench finds everything a run built through the classic builder's intermediate images."""
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-
-STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-USING_CACHE = " ---> Using cache"
 
 
 @dataclass
@@ -91,22 +88,18 @@ class Images:
 
 def build_image(client, context: Path, tag: str, nocache: bool = False) -> Build:
     """Build CONTEXT/Dockerfile as TAG; raise RuntimeError with the builder's error."""
-    steps: list[Step] = []
-    image_id = ""
+    from nonroot.build import CLASSIC
+    from nonroot.build import build_image as nonroot_build
+    from nonroot.errors import BuildFailed
+
     start = time.perf_counter()
-    for chunk in client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, nocache=nocache,
-                                  decode=True):
-        if "error" in chunk:
-            raise RuntimeError(f"building {tag} from {context} failed: {chunk['error'].strip()}")
-        for line in chunk.get("stream", "").splitlines():
-            match = STEP.match(line)
-            if match:
-                steps.append(Step(match.group(3), cached=False))
-            elif line.startswith(USING_CACHE) and steps:
-                steps[-1].cached = True
-        image_id = (chunk.get("aux") or {}).get("ID", image_id)
+    try:
+        built = nonroot_build(client, context, tag, nocache=nocache, builder=CLASSIC, label=False)
+    except BuildFailed as error:
+        raise RuntimeError(f"building {tag} from {context} failed: {error}") from error
     seconds = time.perf_counter() - start
-    return Build(tag=tag, image_id=image_id or client.images.get(tag).id, seconds=seconds, steps=steps)
+    steps = [Step(step.instruction, step.cached) for step in built.step_list]
+    return Build(tag=tag, image_id=built.image_id, seconds=seconds, steps=steps)
 
 
 def image_size(client, ref: str) -> int:

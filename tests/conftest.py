@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import images  # noqa: E402  (tests/images.py)
-from helpers import ROOT, skip_here_fail_in_ci  # noqa: E402
+from helpers import remove_images, skip_here_fail_in_ci  # noqa: E402
+from rendering import Renders  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,15 @@ def engine():
         return connect()
     except EngineUnavailable as error:
         skip_here_fail_in_ci(f"needs a Docker engine (.ci/run starts one): {error}")
+
+
+@pytest.fixture
+def built_tags(engine):
+    """Append the tags a test builds (before building them): they are removed after the test,
+    whether it passed, failed or never got to the build."""
+    tags: list[str] = []
+    yield tags
+    remove_images(engine, *tags)
 
 
 @pytest.fixture(scope="session")
@@ -54,17 +64,42 @@ def node_distroless(engine) -> str:
     return images.ensure_derived(images.NODE_DISTROLESS_LIKE)
 
 
+@pytest.fixture(scope="session")
+def renders(tmp_path_factory) -> Renders:
+    """This checkout's template, copied once per session, and its renders cached by answers."""
+    return Renders(tmp_path_factory.mktemp("rendering"))
+
+
+class Generate:
+    """`generate(**answers)`: a service rendered with these answers (tasks not run, verify off
+    unless given) in a fresh folder of the test's own; `generate.anew(**answers)` renders it again
+    instead of copying the session's render (for tests about rendering itself)."""
+
+    def __init__(self, renders: Renders, tmp_path: Path) -> None:
+        self._renders, self._tmp_path, self._count = renders, tmp_path, 0
+
+    def _dest(self) -> Path:
+        self._count += 1
+        return self._tmp_path / f"svc{self._count - 1}"
+
+    def __call__(self, **answers) -> Path:
+        return self._renders.copy(self._dest(), **answers)
+
+    def anew(self, **answers) -> Path:
+        return self._renders.render_new(self._dest(), **answers)
+
+
 @pytest.fixture
-def generate(tmp_path):
+def generate(renders, tmp_path) -> Generate:
     """Render this template into a fresh folder with the given answers (tasks not run)."""
-    from copier import run_copy
+    return Generate(renders, tmp_path)
 
-    counter = iter(range(1000))
 
-    def _generate(**answers) -> Path:
-        dest = tmp_path / f"svc{next(counter)}"
-        data = {"verify": False, **answers}
-        run_copy(str(ROOT), str(dest), data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
-        return dest
-
-    return _generate
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Every test that uses the engine (directly or through a fixture such as python_base) is
+    an `engine` test, so `pytest -m "not engine"` never reaches for one. Tests that reach the
+    engine only through a subprocess carry the mark themselves."""
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engine)

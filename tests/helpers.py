@@ -20,6 +20,18 @@ def run_nonroot(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
                           env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, timeout=900)
 
 
+def remove_images(engine, *tags: str) -> None:
+    """Remove these tags where they exist: a finalizer's work, run whether or not the test got as
+    far as building them."""
+    from docker.errors import NotFound
+
+    for tag in tags:
+        try:
+            engine.images.remove(tag, force=True)
+        except NotFound:
+            pass
+
+
 def skip_here_fail_in_ci(reason: str) -> None:
     """What an engine test cannot have on this machine: a skip on a developer's machine,
     a failure in CI (CI set), where .ci/run provides everything as root."""

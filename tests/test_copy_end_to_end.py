@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from helpers import ROOT, run_copier, run_nonroot
+from helpers import ROOT, remove_images, run_copier, run_nonroot
 
 
 @pytest.fixture(scope="module")
-def default_service(tmp_path_factory, python_base, engine):
+def default_service(request, tmp_path_factory, python_base, engine):
+    request.addfinalizer(lambda: remove_images(engine, "e2e-default:dev"))
     dest = tmp_path_factory.mktemp("e2e") / "my-service"
     result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", f"base_image={python_base}",
                         "-d", "service_name=e2e-default", str(ROOT), str(dest))
-    yield dest, result
-    engine.images.remove("e2e-default:dev", force=True)
+    return dest, result
 
 
 def test_defaults_copy_builds_and_verifies(default_service):

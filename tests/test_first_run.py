@@ -41,8 +41,9 @@ def answer(child, help_text: str, offline_image: str) -> list[str]:
 
 
 @pytest.mark.engine
-def test_interactive_copy_with_a_wrong_uid_corrected_ends_verified(tmp_path, python_base, engine):
+def test_interactive_copy_with_a_wrong_uid_corrected_ends_verified(tmp_path, python_base, built_tags):
     pexpect = pytest.importorskip("pexpect")
+    built_tags.append("my-service:dev")  # the default service_name, which this run accepts
     dest = tmp_path / "first-service"
     env = {**os.environ, "TERM": "xterm", "NONROOT_QUIET": "1"}
     child = pexpect.spawn(sys.executable, ["-m", "copier", "copy", "--trust", "-C", "--vcs-ref=HEAD", str(ROOT), str(dest)],
@@ -65,7 +66,7 @@ def test_interactive_copy_with_a_wrong_uid_corrected_ends_verified(tmp_path, pyt
     answers = yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
     assert (answers["uid"], answers["gid"], answers["base_image"]) == (20001, 20001, python_base)
     assert "USER 20001:20001" in (dest / "Dockerfile").read_text()
-    engine.images.remove(f"{answers['service_name']}:dev", force=True)
+    built_tags.append(f"{answers['service_name']}:dev")
 
 
 def readme_first_command() -> str:
@@ -77,7 +78,8 @@ def readme_first_command() -> str:
 
 
 @pytest.mark.engine
-def test_the_readme_command_in_a_clean_venv_builds_and_verifies(tmp_path, python_base, engine):
+def test_the_readme_command_in_a_clean_venv_builds_and_verifies(tmp_path, python_base, built_tags):
+    built_tags.append("nr-fail-readme:dev")
     command = readme_first_command()
     assert ".venv/bin/nonroot new ../my-service --defaults" in command, command
     # The same command, with the venv and the service in this test's folder, and the base image
@@ -95,7 +97,6 @@ def test_the_readme_command_in_a_clean_venv_builds_and_verifies(tmp_path, python
     assert DONE in result.stderr
     assert f"nonroot: generated {dest}" in result.stderr
     assert (dest / "Dockerfile").is_file()
-    engine.images.remove("nr-fail-readme:dev", force=True)
 
 
 def test_ctrl_c_while_answering_writes_nothing(tmp_path):

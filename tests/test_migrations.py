@@ -3,53 +3,47 @@
 settings pin a range that excludes its UID, keeps its UID and GID."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import yaml
 
-from gitrepos import commit_all, git, make_service, template_repo
-from helpers import run_copier
+from gitrepos import IGNORE, commit_all, git, make_service
+from helpers import ROOT, run_copier
 from test_org_defaults import org_settings
 from test_update import ANSWERS, renovate_update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks" / "migrations"))
 from v0_2_0_record_uid_range import record_range  # noqa: E402
 
-MIGRATION = '''  # 0.2.0 added uid_min/uid_max.'''
-ORGANISATION = "# ----------------------------------------------------------- organisation\n"
-END_OF_ORGANISATION = "# ------------------------------------------------ end of organisation\n"
-NEXT_MIGRATION = '''  # Unversioned, after'''  # the first unversioned migration: the keep_ids guard
 
-
-def as_released_0_1_0(template: Path) -> None:
-    """0.1.0 had no organisation questions: they are removed, and the range checks they
-    feed become the range 0.1.0's validators enforced (1-2147483647)."""
-    text = (template / "copier.yml").read_text()
-    start, end = text.index(ORGANISATION), text.index(END_OF_ORGANISATION) + len(END_OF_ORGANISATION)
-    text = (text[:start] + text[end:]).replace("uid_min", "1").replace("uid_max", "2147483647")
-    (template / "copier.yml").write_text(text)
-    commit_all(template, "0.1.0", "v0.1.0")
+def released_template(tmp_path: Path, migrations: bool = True) -> Path:
+    """This template's own history in a temporary clone: v0.1.0 tagged at the last commit before
+    copier.yml gained uid_min/uid_max (what 0.1.0 shipped), v0.2.0 the working tree as it is now
+    (with its 0.2.0 migration, or without it to show why it exists)."""
+    template = tmp_path / "template"
+    git(tmp_path, "clone", "-q", str(ROOT), str(template))
+    added = git(template, "log", "--format=%H", "-S", "uid_min", "--", "copier.yml").split()
+    assert added, "this clone has no history of copier.yml (shallow?): the migration test needs it"
+    git(template, "tag", "v0.1.0", f"{added[-1]}~1")
+    for tracked in git(template, "ls-files", "-z").split("\0"):
+        if tracked:
+            (template / tracked).unlink(missing_ok=True)
+    shutil.copytree(ROOT, template, ignore=IGNORE, dirs_exist_ok=True)
+    if not migrations:
+        config = yaml.safe_load((template / "copier.yml").read_text())
+        config["_migrations"] = [m for m in config["_migrations"] if str(m.get("version")) != "0.2.0"]
+        (template / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    commit_all(template, "0.2.0", "v0.2.0")
+    return template
 
 
 def service_at_0_1_0(tmp_path: Path, migrations: bool = True) -> tuple[Path, Path]:
     """A service with UID/GID 1000 made at v0.1.0, and the template then released as v0.2.0."""
-    template = template_repo(tmp_path / "template", "dev")
-    as_released_0_1_0(template)
+    template = released_template(tmp_path, migrations)
     service = make_service(template, tmp_path / "svc", "v0.1.0", uid=1000, gid=1000)
-    git_checkout_current_copier_yml(template)
-    if not migrations:
-        text = (template / "copier.yml").read_text()
-        start, end = text.index(MIGRATION), text.index(NEXT_MIGRATION)
-        (template / "copier.yml").write_text(text[:start] + text[end:])
-    commit_all(template, "0.2.0", "v0.2.0")
     return template, service
-
-
-def git_checkout_current_copier_yml(template: Path) -> None:
-    from helpers import ROOT
-
-    (template / "copier.yml").write_text((ROOT / "copier.yml").read_text())
 
 
 def test_update_to_0_2_0_keeps_the_uid_and_gid_despite_an_org_range(tmp_path):
@@ -68,8 +62,10 @@ def test_without_the_migration_the_update_would_change_the_uid_and_is_undone(tmp
     # Why the migration exists: Copier drops a recorded uid that a new validator refuses and,
     # with --defaults, takes the default (20000 here). The keep_ids guard undoes such an update.
     _, service = service_at_0_1_0(tmp_path, migrations=False)
-    result = renovate_update(service, "v0.2.0", env=org_settings(tmp_path))
+    outcome_file = tmp_path / "outcome.json"
+    result = renovate_update(service, "v0.2.0", env={**org_settings(tmp_path), "NONROOT_OUTCOME_FILE": str(outcome_file)})
     assert result.returncode != 0
+    assert yaml.safe_load(outcome_file.read_text())["status"] == "update-undone"
     assert "update undone: it would have changed uid 1000 -> 20000, gid 1000 -> 20000 without being asked" \
         in result.stderr
     assert "USER 1000:1000" in (service / "Dockerfile").read_text()

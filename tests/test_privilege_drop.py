@@ -9,19 +9,12 @@ from nonroot.verify import VerifyOptions, verify_image
 
 
 @pytest.fixture(scope="module", params=["setpriv", "gosu"])
-def dropped(request, tmp_path_factory, python_base, engine):
-    from copier import run_copy
-
-    from helpers import ROOT
-
+def dropped(request, renders, python_base, engine):
     tool = request.param
-    dest = tmp_path_factory.mktemp(f"drop-{tool}") / "svc"
-    run_copy(str(ROOT), str(dest), defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
-             data={"verify": False, "base_image": python_base, "service_name": f"drop-{tool}",
-                   "privilege": "drop", "drop_tool": tool, "writable_paths": ["/data", "/var/cache/svc"]})
-    result = check_directory(engine, dest)
-    yield result
-    engine.images.remove(f"drop-{tool}:dev", force=True)
+    dest = renders.shared(base_image=python_base, service_name=f"drop-{tool}", privilege="drop", drop_tool=tool,
+                          writable_paths=["/data", "/var/cache/svc"])
+    request.addfinalizer(lambda: engine.images.remove(f"drop-{tool}:dev", force=True))
+    return check_directory(engine, dest)
 
 
 def test_drop_image_has_no_user_line(dropped):

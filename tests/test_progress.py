@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from helpers import run_nonroot
+from helpers import remove_images, run_nonroot
 from nonroot.progress import PLAIN, QUIET, TTY, Progress, choose_mode
 
 BUILD_OUTPUT = [
@@ -87,22 +87,19 @@ def test_a_failed_phase_stops_the_spinner_and_prints_no_summary():
     assert stream.getvalue().endswith("\r\x1b[K")
 
 
+# What these tests read is the progress around the build and the verification, not the
+# verification itself: a short watch window and no hardened run.
+FAST_VERIFY = ("--settle", "1", "--no-hardened")
+
+
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, python_base, engine):
-    from copier import run_copy
-
-    from helpers import ROOT
-
-    dest = tmp_path_factory.mktemp("progress") / "svc"
-    run_copy(str(ROOT), str(dest), data={"verify": False, "base_image": python_base,
-                                         "service_name": "nr-fail-progress"},
-             defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
-    yield dest
-    engine.images.remove("nr-fail-progress:dev", force=True)
+def service(renders, python_base, engine):
+    yield renders.shared(base_image=python_base, service_name="nr-fail-progress")
+    remove_images(engine, "nr-fail-progress:dev")
 
 
 def test_check_in_a_log_streams_steps_line_by_line(service):
-    result = run_nonroot("check", str(service))
+    result = run_nonroot("check", *FAST_VERIFY, str(service))
     assert result.returncode == 0, result.stderr
     assert "  Step 1/" in result.stderr
     assert "nonroot: built nr-fail-progress:dev (" in result.stderr
@@ -112,7 +109,7 @@ def test_check_in_a_log_streams_steps_line_by_line(service):
 
 
 def test_check_quiet_prints_summaries_only(service):
-    result = run_nonroot("check", "--quiet", str(service))
+    result = run_nonroot("check", "--quiet", *FAST_VERIFY, str(service))
     assert result.returncode == 0, result.stderr
     assert "Step " not in result.stderr
     lines = result.stderr.splitlines()
@@ -125,7 +122,7 @@ def test_check_quiet_prints_summaries_only(service):
 
 def test_check_on_a_terminal_shows_a_spinner_shows_a_spinner(service):
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(sys.executable, ["-m", "nonroot.cli", "check", str(service)], env=dict(os.environ),
+    child = pexpect.spawn(sys.executable, ["-m", "nonroot.cli", "check", *FAST_VERIFY, str(service)], env=dict(os.environ),
                           encoding="utf-8", timeout=300)
     child.expect(pexpect.EOF)
     child.close()

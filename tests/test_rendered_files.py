@@ -131,7 +131,7 @@ def test_entrypoint_is_shellcheck_clean_posix_sh(generate, combo):
 
 def test_identical_answers_give_identical_files(generate):
     answers = {"privilege": "drop", "writable_paths": ["/data"], "uid": 12345}
-    first, second = generate(**answers), generate(**answers)
+    first, second = generate.anew(**answers), generate.anew(**answers)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for rel in files:
@@ -297,17 +297,15 @@ def test_generic_copies_the_artifact_and_runs_the_command(generate):
     assert instructions["CMD"] == '["java", "-jar", "/app/app.jar"]'
 
 
-def test_sample_app_false_leaves_an_existing_repositorys_code_alone(tmp_path):
+def test_sample_app_false_leaves_an_existing_repositorys_code_alone(tmp_path, renders):
     from copier import run_copy
-
-    from helpers import ROOT
 
     repo = tmp_path / "repo"
     (repo / "app").mkdir(parents=True)
     (repo / "app" / "main.py").write_text("print('our service')\n")
     (repo / "requirements.txt").write_text("flask==3.0.0\n")
-    run_copy(str(ROOT), str(repo), data={"verify": False, "sample_app": False}, defaults=True, unsafe=True,
-             quiet=True, vcs_ref="HEAD", overwrite=True)
+    run_copy(str(renders.template), str(repo), data={"verify": False, "sample_app": False}, defaults=True,
+             unsafe=True, quiet=True, overwrite=True)
     assert (repo / "app" / "main.py").read_text() == "print('our service')\n"
     assert (repo / "requirements.txt").read_text() == "flask==3.0.0\n"
     assert (repo / "Dockerfile").is_file()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import run_nonroot
+from helpers import remove_images, run_nonroot
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def rootful_service(generate, python_base, engine):
     assert len(kept) == len(lines) - 1, "the generated Dockerfile should have exactly one USER line"
     dockerfile.write_text("\n".join(kept) + "\n")
     yield dest
-    engine.images.remove("caught-root:dev", force=True)
+    remove_images(engine, "caught-root:dev")
 
 
 def test_check_exits_1_when_the_process_runs_as_root(rootful_service):

@@ -43,24 +43,9 @@ KUBERNETES_MODELS = [
 
 
 @pytest.fixture(scope="module")
-def render(tmp_path_factory):
-    """Render this template once per distinct set of answers in this module (tasks not run)."""
-    from copier import run_copy
-
-    from helpers import ROOT
-
-    cache: dict[str, Path] = {}
-
-    def _render(**answers) -> Path:
-        key = json.dumps(answers, sort_keys=True)
-        if key not in cache:
-            dest = tmp_path_factory.mktemp("svc")
-            run_copy(str(ROOT), str(dest), data={"verify": False, **answers}, defaults=True, unsafe=True,
-                     quiet=True, vcs_ref="HEAD")
-            cache[key] = dest
-        return cache[key]
-
-    return _render
+def render(renders):
+    """The session's render for a set of answers (tasks not run): read it, never change it."""
+    return renders.shared
 
 
 def _ids(answers: dict) -> str:
@@ -179,15 +164,11 @@ def test_kubernetes_with_a_drop_in_cmd_is_refused(generate):
         generate(kubernetes=True, privilege="drop", drop_style="cmd")
 
 
-def test_container_md_is_separate_so_an_existing_readme_is_kept(tmp_path):
-    from copier import run_copy
-
-    from helpers import ROOT
-
+def test_container_md_is_separate_so_an_existing_readme_is_kept(tmp_path, renders):
     dest = tmp_path / "existing"
     dest.mkdir()
     (dest / "README.md").write_text("# An existing project\n")
-    run_copy(str(ROOT), str(dest), data={"verify": False}, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    renders.render_new(dest)
     assert (dest / "README.md").read_text() == "# An existing project\n"
     assert "copier update" in (dest / "CONTAINER.md").read_text()
 
@@ -320,11 +301,10 @@ def built(request, render, python_base, engine):
     name = f"nr-files-compose-{request.param}"
     dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456,
                   kubernetes=True)
+    request.addfinalizer(lambda: remove_images(engine, f"{name}:dev", f"{name}:ci"))
     build_image(engine, dest, f"{name}:dev")
     engine.images.get(f"{name}:dev").tag(f"{name}:ci")
-    yield name, dest
-    for tag in ("dev", "ci"):
-        engine.images.remove(f"{name}:{tag}", force=True)
+    return name, dest
 
 
 @pytest.fixture

@@ -17,11 +17,15 @@ import images
 from helpers import ROOT
 from nonroot.build import build_image
 from nonroot.pipeline import check_directory
+from nonroot.verify import VerifyOptions
 
 # Same service name, port and paths for every build of a stack: the builder stages'
 # layers (go build, npm ci) are then shared by the engine's cache.
 PATHS = ["/data"]
 PORT = 8080
+# These tests run the image hardened themselves (run_hardened) and are not about the image's
+# files: the verifier's own hardened run and filesystem scan are off, its watch window short.
+VERIFY = dict(settle=1.0, samples=2, hardened=False, scan_filesystem=False)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +44,7 @@ def built(generate, engine):
             prepare(dest)
         tag = f"nr-stacks-{name}:dev"
         tags.append(tag)
-        return check_directory(engine, dest, tag=tag)
+        return check_directory(engine, dest, tag=tag, options=VerifyOptions(**VERIFY))
 
     yield _built
     for tag in tags:
@@ -152,20 +156,16 @@ def _file_from_image(engine, tag: str, path: str, binary: bool = False):
 
 # ----------------------------------------------------------------- generic
 @pytest.fixture(scope="module")
-def team_build(engine, go_toolchain, tmp_path_factory):
+def team_build(engine, go_toolchain, renders, request):
     """Stands for the team's own build, outside the image: the go sample's binary (the same
     program the generic sample's build.sh makes), compiled once by the go stack's builder
     stage, whose layers the go tests share, and put where `artifact` says."""
-    from copier import run_copy
-
-    source = tmp_path_factory.mktemp("generic-artifact") / "svc"
-    run_copy(str(ROOT), str(source), defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
-             data={"verify": False, "service_name": "nr-stacks", "writable_paths": PATHS, "port": PORT,
-                   "stack": "go", "distro": "scratch", "base_image": "scratch", "builder_image": go_toolchain})
+    source = renders.shared(service_name="nr-stacks", writable_paths=PATHS, port=PORT, stack="go", distro="scratch",
+                            base_image="scratch", builder_image=go_toolchain)
     tag = "nr-stacks-go-artifact:dev"
+    request.addfinalizer(lambda: engine.images.remove(tag, force=True))
     build_image(engine, source, tag)
     binary = _file_from_image(engine, tag, "/app/server", binary=True)
-    engine.images.remove(tag, force=True)
 
     def prepare(dest):
         (dest / "dist").mkdir()

@@ -2,6 +2,11 @@
 what to do next, and never deletes a generated file."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from helpers import ROOT, run_copier, run_nonroot
@@ -52,28 +57,31 @@ def test_nonroot_new_fails_and_keeps_files_when_the_build_fails(tmp_path, engine
     assert (dest / "Dockerfile").is_file()
 
 
-def test_broken_build_names_the_failing_step_and_shows_its_output(generate, python_base):
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_broken_build_names_the_failing_step_and_shows_its_output(generate, python_base, builder):
     dest = generate(base_image=python_base, service_name="broken-build")
     dockerfile = dest / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace(
         "WORKDIR /app", "RUN echo about-to-fail && false\nWORKDIR /app"))
-    result = run_nonroot("check", "-q", str(dest))
+    result = run_nonroot("check", "-q", str(dest), env={"NONROOT_BUILDER": builder})
     assert result.returncode == 2
     assert "step `RUN echo about-to-fail && false` failed" in result.stderr
     assert "about-to-fail" in result.stderr.split("failed", 1)[1]
+    assert "\x1b" not in result.stderr
     assert dockerfile.is_file()
 
 
-def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, engine):
+def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, built_tags):
+    built_tags.append("exits-at-once:dev")
     dest = generate(base_image=python_base, service_name="exits-at-once")
     (dest / "app" / "main.py").write_text("raise SystemExit('config missing')\n")
     result = run_nonroot("check", "-q", str(dest))
     assert result.returncode == 2, result.stdout
     assert "COULD NOT TELL" in result.stdout
     assert "config missing" in result.stdout
-    engine.images.remove("exits-at-once:dev", force=True)
 
 
+@pytest.mark.engine
 def test_verify_of_an_unknown_image_says_how_to_get_it():
     result = run_nonroot("verify", "nonroot-test/never-built:0")
     assert result.returncode == 2
@@ -86,3 +94,40 @@ def test_verify_without_engine_exits_2_with_the_fix(host):
     assert result.returncode == 2
     assert result.stderr.startswith("nonroot: no Docker engine at ")
     assert "Traceback" not in result.stderr
+
+
+def run_task(directory, operation: str, outcome_file, docker_host: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "hooks" / "run_task.py"), f"--operation={operation}",
+                           "--copier-cleanup=False"], cwd=directory, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120,
+                          env={**os.environ, "DOCKER_HOST": docker_host, "NONROOT_OUTCOME_FILE": str(outcome_file)})
+
+
+def test_the_task_reports_no_engine_as_data_where_it_is_asked(generate, tmp_path):
+    outcome_file = tmp_path / "outcome.json"
+    result = run_task(generate(), "copy", outcome_file, f"unix://{tmp_path}/none.sock")
+    assert result.returncode == 0, result.stderr
+    reported = json.loads(outcome_file.read_text())
+    assert reported["status"] == "not-verified"
+    assert reported["reason"].startswith(f"no Docker engine at unix://{tmp_path}/none.sock")
+
+
+def test_the_task_reports_update_conflicts_as_data_with_the_files(generate, tmp_path):
+    dest = generate()
+    dockerfile = dest / "Dockerfile"
+    dockerfile.write_text("<<<<<<< before updating\nFROM a\n=======\nFROM b\n>>>>>>> after updating\n")
+    outcome_file = tmp_path / "outcome.json"
+    result = run_task(dest, "update", outcome_file, f"unix://{tmp_path}/none.sock")
+    assert result.returncode == 1
+    assert json.loads(outcome_file.read_text()) == {"status": "conflicts", "reason": "update conflicts in Dockerfile",
+                                                    "tag": "", "files": ["Dockerfile"]}
+
+
+def test_without_the_variable_the_task_writes_no_outcome_file(generate, tmp_path):
+    dest = generate()
+    env = {k: v for k, v in os.environ.items() if k != "NONROOT_OUTCOME_FILE"}
+    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "run_task.py")], cwd=dest, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=120,
+                            env={**env, "DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [dest.name]

@@ -6,7 +6,6 @@ import pytest
 from nonroot.answers import check_types
 from nonroot.build import _failure
 from nonroot.errors import NonrootError
-from nonroot.imagefs import parse_passwd
 from nonroot.procs import ProcessIds, cap_names, from_status, parse_status
 from nonroot.verify import FAIL, PASS, UNKNOWN, WARN, Check, Report
 
@@ -37,11 +36,6 @@ def test_capability_mask_is_named():
     assert from_status(1, "x", parse_status(STATUS)).escalating_caps() == ["CAP_SETGID", "CAP_SETUID"]
 
 
-def test_passwd_maps_names_to_ids():
-    table = parse_passwd("root:x:0:0:root:/root:/bin/sh\nadmin:x:0:0::/:/bin/sh\napp:x:10001:10001::/:/x\n")
-    assert table == {"root": 0, "admin": 0, "app": 10001}
-
-
 @pytest.mark.parametrize(("verdicts", "code"), [
     ([PASS, WARN], 0), ([PASS, FAIL, UNKNOWN], 1), ([PASS, UNKNOWN], 2), ([], 2)])
 def test_exit_code_follows_the_worst_verdict(verdicts, code):
@@ -50,14 +44,14 @@ def test_exit_code_follows_the_worst_verdict(verdicts, code):
 
 
 def test_failure_at_from_names_the_image_and_how_to_provide_it():
-    error = _failure("pull access denied for foo/bar", "FROM foo/bar:1 AS builder", [])
+    error = _failure(step="FROM foo/bar:1 AS builder", error="pull access denied for foo/bar", tail=[])
     assert "base image foo/bar:1 could not be pulled" in str(error)
     assert "docker pull foo/bar:1" in str(error)
 
 
 def test_failure_at_a_run_step_names_it():
-    error = _failure("The command '/bin/sh -c false' returned a non-zero code: 1", "RUN false", ["x"])
-    assert str(error).startswith("step `RUN false` failed: ")
+    error = _failure(step="RUN false", error="The command '/bin/sh -c false' returned a non-zero code: 1", tail=["x"])
+    assert str(error) == "step `RUN false` failed with exit code 1: x"
     assert error.log_tail == ["x"]
 
 

@@ -8,7 +8,8 @@ would then move a running service to another UID, and its volumes' ownership wit
 This compares the IDs recorded before the update (the answers file in git's HEAD: Copier
 refuses to update a dirty repository) with the IDs after it; if one changed without
 being asked, it undoes the whole update (checkout of HEAD, new files removed) and exits 1
-with what to do.
+with what to do. The outcome is also written as data (nonroot.outcome, status
+`update-undone`) where NONROOT_OUTCOME_FILE says, for `nonroot fleet`.
 
 Usage: keep_ids.py ANSWERS_FILE ASKED  (ASKED: the answers given with -d/--data-file,
 comma-separated). Runs in the service folder with Copier's Python.
@@ -20,6 +21,9 @@ import sys
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # hooks/: this checkout's nonroot package
+from nonroot import outcome  # noqa: E402
 
 GUARDED = ("uid", "gid")
 
@@ -47,10 +51,12 @@ def main(argv: list[str]) -> int:
     _git("checkout", "HEAD", "--", ".")
     _git("clean", "-fdq", "--", ".")
     keep = " ".join(f"-d {key}={before[key]}" for key in GUARDED if key in before)
-    print(f"nonroot: update undone: it would have changed {', '.join(changes)} without being asked "
-          "(the recorded answer no longer passes the new version's validators, so Copier took the "
-          f"default). To keep the IDs, widen the range: copier update {keep} -d uid_min=... -d uid_max=...; "
-          "to change them on purpose: copier update -d uid=N -d gid=N", file=sys.stderr)
+    reason = (f"update undone: it would have changed {', '.join(changes)} without being asked "
+              "(the recorded answer no longer passes the new version's validators, so Copier took the "
+              f"default). To keep the IDs, widen the range: copier update {keep} -d uid_min=... -d uid_max=...; "
+              "to change them on purpose: copier update -d uid=N -d gid=N")
+    outcome.report(outcome.Outcome(outcome.UPDATE_UNDONE, reason))
+    print(f"nonroot: {reason}", file=sys.stderr)
     return 1
 
 

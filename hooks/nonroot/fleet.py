@@ -9,12 +9,18 @@ answers file's folder:
 so the template's after-update migration refuses conflicts, then builds and verifies
 the merged service once. A repository's failure never stops the run; the exit status
 is 1 if any repository needs a person (conflicts, failed verification, error).
+
+What happened in a repository is read as data: the files git and the markers leave in
+conflict, and the outcome the template's task or keep_ids migration writes where
+NONROOT_OUTCOME_FILE says (nonroot.outcome). Their messages are for people and never parsed.
 """
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +29,7 @@ from typing import Callable
 
 import yaml
 
+from . import outcome as task_outcome
 from .conflicts import conflicted_files
 from .project import ANSWERS_FILE
 
@@ -32,10 +39,6 @@ CONFLICTS = "conflicts"
 FAILED_VERIFICATION = "failed verification"
 ERROR = "error"
 NEEDS_A_PERSON = (CONFLICTS, FAILED_VERIFICATION, ERROR)
-# What the template's task prints right after the reason of a failed build or verification,
-# and what its keep_ids migration prints when it undoes an update.
-AFTER_FAILURE = "nonroot: the generated files are in place; fix the cause"
-UNDONE = "nonroot: update undone: "
 DETAIL_WIDTH = 160  # the report's last column; RepoResult.detail keeps the whole reason
 
 
@@ -63,8 +66,9 @@ class FleetOptions:
     jobs: int = 1
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+                          env=env)
 
 
 def _template_commit(repo: Path, answers_file: str) -> str:
@@ -101,42 +105,29 @@ def _update_available(repo: Path, options: FleetOptions) -> bool:
     return bool(json.loads(check.stdout)["update_available"])
 
 
-def _failure_reason(stderr: str) -> str:
-    """The task's one-line reason for a failed build or verification (the line before its
-    advice, above the log tail), or ''."""
-    lines = stderr.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith(AFTER_FAILURE):
-            before = [text for text in lines[:index] if not text.startswith("  | ")]
-            return before[-1].removeprefix("nonroot: ") if before else ""
-    return ""
-
-
-def _undone(stderr: str) -> str:
-    return next((line.removeprefix("nonroot: ") for line in stderr.splitlines() if line.startswith(UNDONE)), "")
-
-
-def _what_next(stderr: str) -> str:
-    if "no process runs as root" in stderr:
-        return "built and verified; review and commit"
-    if "image not built or verified" in stderr:
-        return "NOT verified (no engine); review, run nonroot check ., commit"
-    return "not verified (verify: false); review and commit"
-
-
-def classify(returncode: int, stderr: str, conflicts: list[str]) -> tuple[str, str]:
-    """(outcome, what next) of one `copier update`, from its exit status, its output and the
-    files it left in conflict."""
+def classify(returncode: int, outcome: task_outcome.Outcome | None, conflicts: list[str],
+             stderr: str = "") -> tuple[str, str]:
+    """(result, what next) of one `copier update`, from its exit status, the outcome the task or
+    a migration reported, and the files it left in conflict. STDERR is only quoted, for an
+    error nothing else explains."""
     if conflicts:
         return CONFLICTS, f"resolve {', '.join(conflicts)}, then: nonroot check ."
-    if returncode == 0:
-        return UPDATED, _what_next(stderr)
-    if _undone(stderr):
-        return ERROR, _undone(stderr)
-    reason = _failure_reason(stderr)
-    if reason:
-        return FAILED_VERIFICATION, reason
-    return ERROR, f"copier update exit {returncode}: {_last_line(stderr)}"
+    status = outcome.status if outcome else None
+    if status == task_outcome.CONFLICTS:  # markers git does not see, e.g. outside the repository's index
+        return CONFLICTS, f"resolve {', '.join(outcome.files)}, then: nonroot check ."
+    if status == task_outcome.UPDATE_UNDONE:
+        return ERROR, outcome.reason
+    if status in (task_outcome.BUILD_FAILED, task_outcome.VERIFICATION_FAILED):
+        return FAILED_VERIFICATION, outcome.reason
+    if status == task_outcome.INTERRUPTED:
+        return ERROR, "interrupted before the verification ended"
+    if returncode != 0:
+        return ERROR, f"copier update exit {returncode}: {_last_line(stderr)}"
+    if status == task_outcome.VERIFIED:
+        return UPDATED, "built and verified; review and commit"
+    if status == task_outcome.NOT_VERIFIED:
+        return UPDATED, "NOT verified (no engine); review, run nonroot check ., commit"
+    return UPDATED, "not verified (verify: false); review and commit"
 
 
 def update_repo(repo: Path, options: FleetOptions) -> RepoResult:
@@ -156,9 +147,12 @@ def update_repo(repo: Path, options: FleetOptions) -> RepoResult:
         command = [sys.executable, "-m", "copier", "update", "--skip-answered", "--defaults",
                    *(["--trust"] if options.trust else []), "--answers-file", options.answers_file,
                    *(["--vcs-ref", options.vcs_ref] if options.vcs_ref else [])]
-        update = _run(command, repo)
+        with tempfile.TemporaryDirectory(prefix="nonroot-fleet-") as scratch:
+            outcome_file = Path(scratch) / "outcome.json"
+            update = _run(command, repo, env={**os.environ, task_outcome.OUTCOME_ENV: str(outcome_file)})
+            reported = task_outcome.read(outcome_file)
         version_to = _template_commit(repo, options.answers_file)  # unchanged if Copier stopped early
-        outcome, detail = classify(update.returncode, update.stderr, conflicted_files(repo))
+        outcome, detail = classify(update.returncode, reported, conflicted_files(repo), update.stderr)
         return result(outcome, detail, version_from, version_to)
     except (OSError, ValueError, RuntimeError, yaml.YAMLError, KeyError) as error:
         return result(ERROR, str(error))

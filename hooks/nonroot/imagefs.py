@@ -53,16 +53,6 @@ def owner(container, path: str) -> PathOwner | None:
     return PathOwner(path=path, uid=member.uid, gid=member.gid, mode=member.mode)
 
 
-def parse_passwd(text: str) -> dict[str, int]:
-    """{name: uid} from /etc/passwd (or {name: gid} from /etc/group) text."""
-    table: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            table.setdefault(parts[0], int(parts[2]))
-    return table
-
-
 class _ChunkReader(io.RawIOBase):
     """A read-only file over an iterable of byte chunks (the engine's export stream)."""
 

@@ -10,7 +10,6 @@ Three modes, chosen once from the stream and `--quiet`:
 from __future__ import annotations
 
 import itertools
-import re
 import sys
 import threading
 import time
@@ -18,11 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, TextIO
 
-from .build import STEP
+from .build import parse_line
 
 TTY, PLAIN, QUIET = "tty", "plain", "quiet"
 FRAMES = "|/-\\"
-CACHED = re.compile(r"^\s*---> Using cache$")
 
 
 def choose_mode(stream: TextIO, quiet: bool) -> str:
@@ -45,6 +43,7 @@ class Progress:
     mode: str = PLAIN
     steps: int = 0
     cached: int = 0
+    _seen: set[str] = field(default_factory=set)  # BuildKit vertices already shown
     _label: str = ""
     _started: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -52,15 +51,23 @@ class Progress:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def on_build_line(self, line: str) -> None:
-        """Feed every line the build prints; steps are shown, the rest is counted or ignored."""
-        if CACHED.match(line):
+        """Feed every line the build prints (either builder); steps are shown, cache hits
+        counted, the rest ignored."""
+        event = parse_line(line)
+        if event is None or event.kind not in ("step", "cached"):
+            return
+        if event.kind == "cached":
             self.cached += 1
             return
-        match = STEP.match(line)
-        if not match:
-            return
-        self.steps = int(match.group(2))
-        text = f"  Step {match.group(1)}/{match.group(2)} : {match.group(3)}"
+        if event.vertex:  # BuildKit: steps of all stages, each shown once
+            if event.vertex in self._seen:
+                return
+            self._seen.add(event.vertex)
+            self.steps += 1
+        else:
+            self.steps = event.total
+        stage = f" ({event.stage})" if event.stage else ""
+        text = f"  Step {event.index}/{event.total}{stage} : {event.text}"
         if self.mode == PLAIN:
             self._write(text + "\n")
         elif self.mode == TTY:

@@ -11,10 +11,12 @@ Copier runs it in the destination folder. Outcomes:
   or `copier copy -C` to have both).
 - interrupted (Ctrl-C, SIGTERM): no container or partial image is left (the work runs in a
   detached worker that Copier cannot kill before it has cleaned up), exit 130.
+Each outcome is also written as data (nonroot.outcome) where NONROOT_OUTCOME_FILE says:
+callers such as `nonroot fleet` read that, never the messages.
 
-During `copier update` the task does nothing (in Copier's temporary replays and in the
-service before the merge); copier.yml's unversioned `after` migration runs it with
-`--merged` once Copier has merged the local edits back: it refuses to build while a
+Copier runs it as a `_task` on `copier copy` only (copier.yml: `_copier_operation == 'copy'`).
+For `copier update`, copier.yml's unversioned `after` migration runs it with
+`--operation=update` once Copier has merged the local edits back: it refuses to build while a
 file holds conflict markers, a .rej file exists or git records an unmerged path, and
 otherwise builds and verifies the merged service once.
 """
@@ -25,6 +27,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import outcome
 from .conflicts import conflicted_files
 from .errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
 
@@ -37,7 +40,8 @@ def _say(color: str, text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _fail(message: str, tail: list[str], keep_by_exit_zero: bool) -> int:
+def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, tag: str = "") -> int:
+    outcome.report(outcome.Outcome(status, message, tag))
     _say(RED, f"nonroot: {message}")
     for line in tail:
         print(f"  | {line}", file=sys.stderr)
@@ -68,34 +72,18 @@ def _warn_about_ids(directory: Path) -> None:
         _say(YELLOW, line)
 
 
-# During `copier update`, Copier also renders the old and the new template version into
-# temporary folders with these prefixes, and runs the tasks there too.
-REPLAY_PREFIXES = ("copier._main.old_copy.", "copier._main.new_copy.", "copier.main.old_copy.",
-                   "copier.main.new_copy.")
-
-
-def is_replay(directory: Path) -> bool:
-    """True in Copier's temporary replays of an update, where nothing must be built."""
-    return any(part.startswith(REPLAY_PREFIXES) for part in directory.resolve().parts)
-
-
-def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = False,
-        quiet: bool = False) -> int:
+def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = False) -> int:
+    """Build and verify DIRECTORY once; OPERATION is `copy` (the post-copy task) or `update`
+    (the after-merge migration)."""
     from .engine import connect
     from .pipeline import check_directory
     from .progress import Progress, choose_mode
     from .report import to_text
 
-    if operation == "update" and not merged:
-        # Copier runs _tasks in its replays and in the service *before* it merges the
-        # local edits back; the unversioned `after` migration runs this again with
-        # --merged, on the merged files: that is where the one build happens.
-        if not is_replay(directory):
-            print("nonroot: the build and verification run once Copier has merged your local edits",
-                  file=sys.stderr)
-        return 0
     conflicts = conflicted_files(directory)
     if conflicts:
+        outcome.report(outcome.Outcome(outcome.CONFLICTS, f"update conflicts in {', '.join(conflicts)}",
+                                       files=conflicts))
         _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
                   "then run: nonroot check .")
         return 1
@@ -104,6 +92,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = Fa
     try:
         client = connect()
     except EngineUnavailable as error:
+        outcome.report(outcome.Outcome(outcome.NOT_VERIFIED, str(error)))
         _say(YELLOW, f"nonroot: WARNING: image not built or verified: {error}.")
         print("nonroot: the generated files are in place; once an engine runs: nonroot check .",
               file=sys.stderr)
@@ -112,19 +101,21 @@ def run(directory: Path, operation: str, copier_cleanup: bool, merged: bool = Fa
     try:
         result = check_directory(client, directory, progress=progress)
     except BuildFailed as error:
-        return _fail(str(error), error.log_tail, keep_by_exit_zero)
+        return _fail(outcome.BUILD_FAILED, str(error), error.log_tail, keep_by_exit_zero)
     except NonrootError as error:
-        return _fail(str(error), [], keep_by_exit_zero)
+        return _fail(outcome.VERIFICATION_FAILED, str(error), [], keep_by_exit_zero)
     report = result.report
     if not quiet or report.exit_code != 0:
         print(to_text(report, result.expectations.user_label()), file=sys.stderr)
     if report.exit_code == 0:
+        outcome.report(outcome.Outcome(outcome.VERIFIED, tag=result.build.tag))
         passed = sum(c.verdict == "pass" for c in report.checks)
         _say(GREEN, f"nonroot: image {result.build.tag}, user {result.expectations.user_label()}: "
                     f"{passed} checks passed, no process runs as root.")
         return 0
     reasons = "; ".join(f"{c.name}: {c.summary}" for c in report.failures())
-    return _fail(f"verification of {result.build.tag} failed: {reasons}", [], keep_by_exit_zero)
+    return _fail(outcome.VERIFICATION_FAILED, f"verification of {result.build.tag} failed: {reasons}", [],
+                 keep_by_exit_zero, tag=result.build.tag)
 
 
 # Copier runs the task with subprocess.run, which on Ctrl-C gives it 0.25 s and then kills
@@ -184,10 +175,9 @@ def _interrupt_once(parent: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="nonroot-task")
-    parser.add_argument("--operation", default="copy")
+    parser.add_argument("--operation", choices=("copy", "update"), default="copy",
+                        help="copy: the post-copy task; update: the after-merge migration")
     parser.add_argument("--copier-cleanup", default="True")
-    parser.add_argument("--merged", action="store_true",
-                        help="run by the after-update migration, on the merged files")
     args = parser.parse_args(argv)
     parent = os.environ.get(WORKER_ENV)
     if parent is None:
@@ -196,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
             return status
     _interrupt_once(int(parent) if parent else os.getppid())
     try:
-        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true", args.merged,
+        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true",
                    quiet=os.environ.get(QUIET_ENV) == "1")
     except KeyboardInterrupt:
+        outcome.report(outcome.Outcome(outcome.INTERRUPTED, "interrupted"))
         print(f"{INTERRUPTED}; the generated files are in place: nonroot check .", file=sys.stderr)
         return 130
