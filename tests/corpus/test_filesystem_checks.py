@@ -26,14 +26,14 @@ def test_sticky_temporary_directories_are_not_world_writable_findings(corpus_rep
 
 
 def test_application_files_owned_by_the_runtime_user_are_named(corpus_reports):
-    check = corpus_reports["app-writable"].check("app-writable")
+    check = corpus_reports["app-writable"].check("user-writable")
     assert check.verdict == "warn"
     assert "/app/app.sh 10001:10001 mode 0644 writable by UID 10001" in check.evidence
 
 
 def test_a_declared_writable_path_is_not_reported_as_writable(declared_report):
-    assert declared_report.check("app-writable").verdict == "pass"
+    assert declared_report.check("user-writable").verdict == "pass"
 
 
 def test_app_writable_is_not_judged_when_every_process_is_root(corpus_reports):
-    assert corpus_reports["no-user"].check("app-writable").verdict == "skip"
+    assert corpus_reports["no-user"].check("user-writable").verdict == "skip"
