@@ -230,3 +230,24 @@ def test_an_engine_timeout_is_a_one_line_error_after_sweeping_the_sessions_conta
                                                r"\(ReadTimeout\); check that it runs"):
         verify_image(client, "any:1")
     assert client.containers.listed[0]["filters"]["label"].startswith("io.nonroot.session=")
+
+
+def test_labels_give_the_contract():
+    from nonroot.contract import read_contract
+
+    contract = read_contract({"Labels": {"io.nonroot.user": "10001:0", "io.nonroot.writable-paths": "/data /cache"}})
+    assert (contract.uid, contract.gid, contract.writable, contract.problems) == (10001, 0, ("/data", "/cache"), ())
+    assert not read_contract({"Labels": {"org.opencontainers.image.title": "x"}}).labelled
+
+
+@pytest.mark.parametrize(("labels", "problem"), [
+    ({"io.nonroot.user": "app"}, "is not UID:GID"),
+    ({"io.nonroot.writable-paths": "/data"}, "io.nonroot.user is missing"),
+    ({"io.nonroot.user": "1:1", "io.nonroot.writable-paths": "data /x/../y"}, "not absolute and normal: data, /x/../y"),
+])
+def test_labels_that_do_not_say_what_they_must_are_problems(labels, problem):
+    from nonroot.contract import contract_checks, read_contract
+
+    contract = read_contract({"Labels": labels})
+    assert any(problem in p for p in contract.problems)
+    assert contract_checks(contract, [])[0].verdict == "fail"
