@@ -164,7 +164,7 @@ def test_a_writable_path_gets_the_owner_and_mode_of_the_image_directory_as_a_vol
     in_image = {"/data": PathOwner("/data", 999, 999, 0o700)}
     read_only = restrictions(["/data"], None, (10001, 10001), in_image)[0]
     assert read_only.kwargs["tmpfs"]["/data"] == "uid=999,gid=999,mode=0700"
-    assert "/data 999:999 mode 0700, as in the image" in read_only.flag
+    assert "/data owned by 999:999 mode 0700, as in the image" in read_only.flag
 
 
 def test_without_a_user_or_an_image_directory_the_tmpfs_is_the_engines_default():

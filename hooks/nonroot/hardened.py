@@ -45,14 +45,14 @@ def restrictions(writable: list[str], arbitrary_uid: int | None,
     for path in paths:
         found = in_image.get(path)
         if arbitrary_uid is not None:
-            tmpfs[path], whose = f"uid={arbitrary_uid},gid=0", f"{arbitrary_uid}:0"
+            tmpfs[path], whose = f"uid={arbitrary_uid},gid=0", f"owned by {arbitrary_uid}:0"
         elif found is not None:
             tmpfs[path] = f"uid={found.uid},gid={found.gid},mode={found.mode & 0o7777:04o}"
-            whose = f"{found.uid}:{found.gid} mode {found.mode & 0o7777:04o}, as in the image"
+            whose = f"owned by {found.uid}:{found.gid} mode {found.mode & 0o7777:04o}, as in the image"
         elif owner:
-            tmpfs[path], whose = f"uid={owner[0]},gid={owner[1]}", f"{owner[0]}:{owner[1]}"
+            tmpfs[path], whose = f"uid={owner[0]},gid={owner[1]}", f"owned by {owner[0]}:{owner[1]}"
         else:
-            tmpfs[path], whose = "", "0:0 mode 1777"
+            tmpfs[path], whose = "", "owned by 0:0 mode 1777"
         shown_owners.append(f"{path} {whose}")
     shown = ", ".join(["/tmp", *paths]) + (f" ({'; '.join(shown_owners)})" if paths else "")
     found = [

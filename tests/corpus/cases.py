@@ -151,13 +151,13 @@ CASES: tuple[Case, ...] = (
         Expect("contract", "fail", "label says it runs as UID 10001"),)),
     Case("label-contract", "labels 10001:10001 and writable /var/lib/app, written at start", PROVEN, (
         Expect("contract", "pass", "every process runs as UID 10001"),
-        Expect("hardened-run", "pass", "/var/lib/app 10001:10001 mode 0755, as in the image"),
+        Expect("hardened-run", "pass", "/var/lib/app owned by 10001:10001 mode 0755, as in the image"),
         Expect("user-writable", "pass"))),
     Case("volume-owned", "no `USER`, VOLUME owned 10001 mode 0700, setpriv drop (postgres)", PROVEN, (
         Expect("runtime", "pass"),
         Expect("hardened-run", "warn", "; breaks with: --cap-drop ALL"),
-        Expect("hardened-run", "warn", "alone: --read-only (tmpfs: /tmp, /var/lib/db (/var/lib/db 10001:10001 mode 0700, "
-                                       "as in the image)): works"))),
+        Expect("hardened-run", "warn", "alone: --read-only (tmpfs: /tmp, /var/lib/db (/var/lib/db owned by "
+                                       "10001:10001 mode 0700, as in the image)): works"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 

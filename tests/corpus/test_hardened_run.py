@@ -38,7 +38,7 @@ def test_a_write_outside_the_declared_paths_is_named_as_broken_by_read_only(corp
 def test_declared_writable_paths_get_a_tmpfs_in_the_hardened_run(declared_report):
     check = declared_report.check("hardened-run")
     assert check.verdict == "pass", check.summary
-    assert "tmpfs: /tmp, /var/lib/app (/var/lib/app owned by 10001:10001)" in check.summary
+    assert "tmpfs: /tmp, /var/lib/app (/var/lib/app owned by 10001:10001 mode 0755, as in the image)" in check.summary
 
 
 def test_arbitrary_uid_runs_the_image_as_that_uid_with_gid_0(arbitrary_report):
@@ -69,4 +69,4 @@ def test_a_volume_gets_the_image_directorys_owner_and_mode_so_only_the_real_caus
 def test_labelled_writable_paths_are_mounted_without_a_writable_flag(corpus_reports):
     check = corpus_reports["label-contract"].check("hardened-run")
     assert check.verdict == "pass", check.summary
-    assert "/var/lib/app 10001:10001 mode 0755, as in the image" in check.summary
+    assert "/var/lib/app owned by 10001:10001 mode 0755, as in the image" in check.summary
