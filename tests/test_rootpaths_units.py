@@ -157,3 +157,62 @@ def test_an_empty_passwd_field_without_shadow_is_an_empty_password():
 def test_supplementary_groups_come_from_etc_group_membership():
     assert accounts().group_ids(10001) == {10001, 27}
     assert "sudo" in subject(10001, accounts().group_ids(10001), accounts()).group_names
+    assert "sudo" not in subject(10001, {10001}, accounts()).group_names
+
+
+# --- the check over a scanned filesystem ---------------------------------------------------------
+
+from nonroot.fsscan import FsEntry, FsFacts, Identity, root_path_check  # noqa: E402
+
+SUDO = FsEntry("/usr/bin/sudo", 0, 0, 0o4755)
+SU = FsEntry("/usr/bin/su", 0, 0, 0o4755)
+APP = Identity(10001, frozenset({10001}), "pid 1 `app`")
+
+
+def facts(contents: dict[str, str], privileged=(SUDO, SU), watched=()) -> FsFacts:
+    found = FsFacts(roots=[], excluded=[])
+    found.contents = {"/etc/passwd": PASSWD, "/etc/group": GROUP, **contents}
+    found.privileged = list(privileged)
+    found.watched = {e.path: e for e in (FsEntry("/etc/passwd", 0, 0, 0o644), *watched)}
+    return found
+
+
+def test_a_nopasswd_rule_with_a_setuid_sudo_is_a_path_to_root():
+    check = root_path_check(facts({"/etc/sudoers": "app ALL=(ALL) NOPASSWD: ALL\n"}), [APP])
+    assert check.verdict == "fail"
+    assert check.summary.startswith("a path to root: sudo gives UID 10001 app")
+
+
+def test_a_nopasswd_rule_without_a_setuid_sudo_is_inert_and_warns():
+    check = root_path_check(facts({"/etc/sudoers": "app ALL=(ALL) NOPASSWD: ALL\n"}, privileged=(SU,)), [APP])
+    assert check.verdict == "warn"
+    assert "inert: no setuid-root sudo in the image" in check.summary
+
+
+def test_a_password_rule_with_the_users_empty_password_is_a_path_to_root():
+    text = {"/etc/sudoers": "app ALL=(ALL) ALL\n", "/etc/shadow": "root:*:1::::::\napp::1::::::\n"}
+    assert "with the user's empty password" in root_path_check(facts(text), [APP]).summary
+
+
+def test_a_group_writable_shadow_for_the_users_group_is_a_path_to_root():
+    shadow = FsEntry("/etc/shadow", 0, 10001, 0o660)
+    check = root_path_check(facts({}, watched=(shadow,)), [APP])
+    assert check.verdict == "fail" and "/etc/shadow is writable by UID 10001" in check.summary
+
+
+def test_a_setuid_root_file_the_user_can_write_is_a_path_to_root():
+    writable = FsEntry("/usr/local/bin/helper", 0, 0, 0o4777)
+    check = root_path_check(facts({}, privileged=(SU, writable)), [APP])
+    assert "setuid-root /usr/local/bin/helper is writable" in check.summary
+
+
+def test_a_config_only_user_gets_its_etc_group_memberships():
+    # not seen running: the engine would give app its supplementary group sudo (27)
+    config_only = Identity(10001, frozenset({10001}), "USER app, not seen running", from_config=True)
+    text = {"/etc/sudoers": "%sudo ALL=(ALL) NOPASSWD: ALL\n"}
+    assert root_path_check(facts(text), [config_only]).verdict == "fail"
+    assert root_path_check(facts(text), [APP]).verdict == "pass"
+
+
+def test_no_non_root_user_means_not_judged():
+    assert root_path_check(facts({}), []).verdict == "skip"

@@ -119,8 +119,8 @@ class Subject:
 def subject(uid: int, gids: Iterable[int], accounts: Accounts) -> Subject:
     gid_set = frozenset(gids)
     names = frozenset(accounts.names(uid))
+    # the groups it has (a running process's, as the kernel reports them), not the ones it could get
     group_names = frozenset(n for n, g in accounts.groups.items() if g in gid_set)
-    group_names |= frozenset(g for g, members in accounts.members.items() if names & members)
     return Subject(uid, names, gid_set, group_names)
 
 
