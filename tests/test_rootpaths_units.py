@@ -162,7 +162,7 @@ def test_supplementary_groups_come_from_etc_group_membership():
 
 # --- the check over a scanned filesystem ---------------------------------------------------------
 
-from nonroot.fsscan import FsEntry, FsFacts, Identity, root_path_check  # noqa: E402
+from nonroot.fsscan import FsEntry, FsFacts, Identity, filesystem_checks, root_path_check  # noqa: E402
 
 SUDO = FsEntry("/usr/bin/sudo", 0, 0, 0o4755)
 SU = FsEntry("/usr/bin/su", 0, 0, 0o4755)
@@ -210,7 +210,8 @@ def test_a_config_only_user_gets_its_etc_group_memberships():
     # not seen running: the engine would give app its supplementary group sudo (27)
     config_only = Identity(10001, frozenset({10001}), "USER app, not seen running", from_config=True)
     text = {"/etc/sudoers": "%sudo ALL=(ALL) NOPASSWD: ALL\n"}
-    assert root_path_check(facts(text), [config_only]).verdict == "fail"
+    checks = {c.name: c for c in filesystem_checks(facts(text), [config_only], strict=False)}
+    assert checks["path-to-root"].verdict == "fail"
     assert root_path_check(facts(text), [APP]).verdict == "pass"
 
 

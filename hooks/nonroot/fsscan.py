@@ -243,10 +243,8 @@ def root_paths(facts: FsFacts, identity: Identity) -> tuple[list[rootpaths.RootP
     """Ways for `identity` to become root (failures) and rules that would be such ways but are
     limited or inert (warnings)."""
     text = facts.contents
-    accounts = rootpaths.parse_accounts(text.get("/etc/passwd", ""), text.get("/etc/group", ""),
-                                        text.get("/etc/shadow"))
-    gids = identity.gids | (accounts.group_ids(identity.uid) if identity.from_config else set())
-    who = rootpaths.subject(identity.uid, gids, accounts)
+    accounts = _accounts(facts)
+    who = rootpaths.subject(identity.uid, identity.gids, accounts)
     found: list[rootpaths.RootPath] = []
     limited: list[str] = []
     user_empty = any(rootpaths.empty_password(accounts, n) for n in who.names)
@@ -312,7 +310,22 @@ def root_path_check(facts: FsFacts, identities: list[Identity]) -> Check:
                  "user root", evidence)
 
 
+def _accounts(facts: FsFacts) -> rootpaths.Accounts:
+    text = facts.contents
+    return rootpaths.parse_accounts(text.get("/etc/passwd", ""), text.get("/etc/group", ""), text.get("/etc/shadow"))
+
+
+def with_account_groups(identity: Identity, facts: FsFacts) -> Identity:
+    """A user not seen running gets the supplementary groups the engine would give it (its
+    memberships in the image's /etc/group); a running process has the groups the kernel shows."""
+    if not identity.from_config:
+        return identity
+    gids = identity.gids | frozenset(_accounts(facts).group_ids(identity.uid))
+    return Identity(identity.uid, gids, identity.source, from_config=True)
+
+
 def filesystem_checks(facts: FsFacts, identities: list[Identity], strict: bool) -> list[Check]:
+    identities = [with_account_groups(i, facts) for i in identities]
     checks = [setuid_check(facts, strict), root_path_check(facts, identities), user_writable_check(facts, identities),
               world_writable_check(facts)]
     if facts.dropped:

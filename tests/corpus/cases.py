@@ -135,6 +135,10 @@ CASES: tuple[Case, ...] = (
         Expect("path-to-root", "fail", "a path to root: sudo gives UID 10001 app"),
         Expect("path-to-root", "fail", "/etc/sudoers.d/app:1: app ALL=(ALL) NOPASSWD:ALL"),
         Expect("path-to-root", "fail", "/usr/bin/sudo 0:0 mode 4755 (setuid)"))),
+    Case("doas-nopass", "`USER app`, doas.conf: `permit nopass keepenv :app`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "a path to root: doas gives UID 10001 app"),
+        Expect("path-to-root", "fail", "/etc/doas.conf:2: permit nopass keepenv :app"))),
     Case("empty-root-password", "`USER app`, root's password emptied, setuid `su`", FOUND, (
         Expect("runtime", "pass"),
         Expect("path-to-root", "fail", "a path to root: root has an empty password and su is setuid root"),

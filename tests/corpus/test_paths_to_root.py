@@ -12,6 +12,7 @@ pytestmark = pytest.mark.engine
 # The way in, run as the image's own USER: each prints the UID it ends up with.
 WAYS_IN = {
     "sudo-nopasswd": ["sudo", "-n", "id", "-u"],
+    "doas-nopass": ["doas", "-n", "id", "-u"],
     "empty-root-password": ["su", "-c", "id -u", "root"],
     "passwd-writable": ["sh", "-c", "echo 'x::0:0::/root:/bin/sh' >> /etc/passwd && su -c 'id -u' x"],
 }
