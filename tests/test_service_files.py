@@ -395,3 +395,13 @@ def test_image_serves_under_the_manifests_security_context(built, engine):
         assert (ids["uid"], ids["gid"]) == (pod["runAsUser"], pod["runAsGroup"])
     finally:
         container.remove(force=True)
+
+
+def test_workflow_uploads_the_verifications_sarif_even_when_verification_fails(render):
+    steps = workflow(render(service_name="svc"))["jobs"]["build-and-verify"]["steps"]
+    verify = next(step for step in steps if "nonroot verify" in step.get("run", ""))
+    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert "--sarif nonroot.sarif" in verify["run"]
+    assert upload["with"]["sarif_file"] == "nonroot.sarif"
+    assert upload["if"].startswith("always()")
+    assert steps.index(upload) == steps.index(verify) + 1

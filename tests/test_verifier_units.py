@@ -11,7 +11,7 @@ import pytest
 from nonroot.configuser import config_user_check, kubernetes_check, resolve
 from nonroot.fsscan import FsEntry, Identity, app_roots, scan
 from nonroot.hardened import broke, combine, random_uid, restrictions
-from nonroot.imagefs import absolute, iter_entries
+from nonroot.imagefs import PathOwner, absolute, iter_entries
 from nonroot.runtime import Observation
 
 PASSWD = b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\napp:x:10001:10002::/:/x\napp:x:5:5::/:/x\n"
@@ -59,9 +59,15 @@ def test_kubernetes_can_verify_only_a_non_zero_number(raw, verdict):
     assert kubernetes_check(resolve(raw, PASSWD, GROUP)).verdict == verdict
 
 
-def test_the_owner_class_decides_for_the_owner_even_when_others_may_write():
+def test_the_owner_can_write_what_it_owns_whatever_the_mode():
+    # chmod is the owner's right: a read-only file of the user's is one chmod away from writable.
+    entry = FsEntry("/app/x", uid=10001, gid=0, mode=0o444)
+    assert Identity(10001, frozenset({0}), "t").can_write(entry)
+    assert not Identity(10002, frozenset({0}), "t").can_write(entry)
+
+
+def test_the_other_class_decides_for_a_stranger():
     entry = FsEntry("/app/x", uid=10001, gid=0, mode=0o557)
-    assert not Identity(10001, frozenset({0}), "t").can_write(entry)
     assert Identity(10002, frozenset({5}), "t").can_write(entry)
 
 
@@ -117,6 +123,8 @@ FS = _tar(
     ("app", 0o755, 0, 0, None, {}),
     ("app/main.py", 0o664, 0, 0, b"print()", {}),
     ("app/data/db", 0o600, 10001, 10001, b"", {}),
+    ("etc/sudoers", 0o440, 0, 0, b"app ALL=(ALL) NOPASSWD: ALL\n", {}),
+    ("proc", 0o777, 0, 0, None, {}),
 )
 
 
@@ -130,10 +138,16 @@ def test_the_streamed_scan_lists_world_writable_dirs_outside_the_temp_dirs():
     assert [e.path for e in facts.world_writable] == ["/srv/drop"]
 
 
-def test_declared_writable_paths_are_not_application_candidates():
+def test_candidates_cover_the_whole_filesystem_but_not_declared_temp_or_runtime_paths():
     facts = scan(iter_entries(_Exported(FS)), roots=["/app"], excluded=["/app/data"])
-    assert [e.path for e in facts.app_candidates] == ["/app/main.py"]
+    assert [e.path for e in facts.candidates] == ["/var/mail", "/srv/drop", "/app/main.py"]
     assert facts.present_roots() == ["/app"]
+
+
+def test_the_streamed_scan_keeps_the_text_of_sudoers_but_not_of_other_files():
+    facts = scan(iter_entries(_Exported(FS)), roots=[], excluded=[])
+    assert facts.contents == {"/etc/sudoers": "app ALL=(ALL) NOPASSWD: ALL\n"}
+    assert facts.watched["/etc/sudoers"].mode == 0o440
 
 
 @pytest.mark.parametrize(("name", "path"), [("./usr/bin/", "/usr/bin"), (".", "/"), (".dockerenv", "/.dockerenv")])
@@ -141,9 +155,20 @@ def test_tar_names_become_absolute_paths(name, path):
     assert absolute(name) == path
 
 
-def test_declared_writable_paths_get_a_tmpfs_owned_by_the_runtime_user():
-    read_only = restrictions(["/data"], None, (10001, 10001))[0]
+def test_a_writable_path_the_image_lacks_gets_a_tmpfs_owned_by_the_runtime_user():
+    read_only = restrictions(["/data"], None, (10001, 10001), {"/data": None})[0]
     assert read_only.kwargs["tmpfs"] == {"/tmp": "", "/data": "uid=10001,gid=10001"}
+
+
+def test_a_writable_path_gets_the_owner_and_mode_of_the_image_directory_as_a_volume_would():
+    in_image = {"/data": PathOwner("/data", 999, 999, 0o700)}
+    read_only = restrictions(["/data"], None, (10001, 10001), in_image)[0]
+    assert read_only.kwargs["tmpfs"]["/data"] == "uid=999,gid=999,mode=0700"
+    assert "/data owned by 999:999 mode 0700, as in the image" in read_only.flag
+
+
+def test_without_a_user_or_an_image_directory_the_tmpfs_is_the_engines_default():
+    assert restrictions(["/data"], None)[0].kwargs["tmpfs"]["/data"] == ""
 
 
 def test_an_arbitrary_uid_runs_with_gid_0_and_owns_the_writable_tmpfs():
@@ -205,3 +230,24 @@ def test_an_engine_timeout_is_a_one_line_error_after_sweeping_the_sessions_conta
                                                r"\(ReadTimeout\); check that it runs"):
         verify_image(client, "any:1")
     assert client.containers.listed[0]["filters"]["label"].startswith("io.nonroot.session=")
+
+
+def test_labels_give_the_contract():
+    from nonroot.contract import read_contract
+
+    contract = read_contract({"Labels": {"io.nonroot.user": "10001:0", "io.nonroot.writable-paths": "/data /cache"}})
+    assert (contract.uid, contract.gid, contract.writable, contract.problems) == (10001, 0, ("/data", "/cache"), ())
+    assert not read_contract({"Labels": {"org.opencontainers.image.title": "x"}}).labelled
+
+
+@pytest.mark.parametrize(("labels", "problem"), [
+    ({"io.nonroot.user": "app"}, "is not UID:GID"),
+    ({"io.nonroot.writable-paths": "/data"}, "io.nonroot.user is missing"),
+    ({"io.nonroot.user": "1:1", "io.nonroot.writable-paths": "data /x/../y"}, "not absolute and normal: data, /x/../y"),
+])
+def test_labels_that_do_not_say_what_they_must_are_problems(labels, problem):
+    from nonroot.contract import contract_checks, read_contract
+
+    contract = read_contract({"Labels": labels})
+    assert any(problem in p for p in contract.problems)
+    assert contract_checks(contract, [])[0].verdict == "fail"

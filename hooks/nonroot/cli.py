@@ -1,6 +1,6 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
-  nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [-e K=V] [-- CMD...]
+  nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [--overwrite] [-d KEY=VALUE ...] [--data-file F] [-q]
@@ -52,6 +52,13 @@ def _print_report(report, args: argparse.Namespace, user_label: str = "", **extr
     print(f"nonroot: {report.image}: {text.splitlines()[-1].strip()}" if quiet else text)
 
 
+def _write_sarif(report, args: argparse.Namespace, dockerfile: str) -> None:
+    if args.sarif:
+        from .sarif import write_sarif
+
+        write_sarif(report, Path(args.sarif), dockerfile)
+
+
 def _progress(args: argparse.Namespace, lines: bool = True):
     """Progress on stderr; `lines=False`: a spinner on a terminal, nothing in a log."""
     from .progress import PLAIN, QUIET, Progress, choose_mode
@@ -68,6 +75,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     client = connect()
     with _progress(args, lines=False).phase(f"verifying {args.image}"):
         report = verify_image(client, args.image, options)
+    _write_sarif(report, args, args.sarif_dockerfile or "Dockerfile")
     _print_report(report, args)
     return report.exit_code
 
@@ -80,6 +88,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     client = connect()
     result = check_directory(client, Path(args.dir), tag=args.tag, options=options,
                              progress=_progress(args))
+    _write_sarif(result.report, args, args.sarif_dockerfile or (Path(args.dir) / "Dockerfile").as_posix())
     _print_report(result.report, args, result.expectations.user_label())
     return result.report.exit_code
 
@@ -136,6 +145,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="hardened run as a random UID (or UID) with GID 0, as OpenShift does")
     parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
                         help="seconds to wait for the container to be running")
+    parser.add_argument("--sarif", metavar="FILE",
+                        help="also write the failed and warned checks as SARIF 2.1.0 (for code scanning)")
+    parser.add_argument("--sarif-dockerfile", metavar="PATH",
+                        help="the Dockerfile the SARIF results point at, relative to the repository "
+                             "(default: Dockerfile; for check: DIR/Dockerfile)")
 
 
 def _add_quiet(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .imagefs import PathOwner
 from .model import PASS, WARN, Check
 from .runtime import NOT_STARTED, RUNNING, Observation, Watch
 
@@ -26,21 +27,34 @@ class Restriction:
 
 
 def restrictions(writable: list[str], arbitrary_uid: int | None,
-                 owner: tuple[int, int] | None = None) -> list[Restriction]:
+                 owner: tuple[int, int] | None = None,
+                 in_image: dict[str, PathOwner | None] | None = None) -> list[Restriction]:
     """The hardened options, one by one.
 
     Under --read-only, /tmp and each `writable` path get a tmpfs, as a platform would give
-    an emptyDir. The engine mounts a tmpfs over a directory of the image owned by root
-    (whatever the directory's owner), so the writable ones are given to `owner` (the
-    runtime user: the arbitrary UID with GID 0, else the image's USER when it is known).
+    a volume. A tmpfs is root-owned with mode 1777 unless told otherwise, so each one gets
+    what a volume mounted there would have: the owner and mode of the image's directory
+    (`in_image`, as a fresh Docker volume copies them). A path the image does not have goes
+    to `owner` (the runtime user, when known). With an arbitrary UID (OpenShift), the
+    writable paths belong to that UID and GID 0, as its restricted SCC arranges.
     """
-    if arbitrary_uid is not None:
-        owner = (arbitrary_uid, 0)
-    options = f"uid={owner[0]},gid={owner[1]}" if owner else ""
+    in_image = in_image or {}
     paths = sorted(set(writable) - {"/tmp"})
-    tmpfs = {"/tmp": "", **{path: options for path in paths}}
-    shown = ", ".join(["/tmp", *paths]) + (f" ({', '.join(paths)} owned by {owner[0]}:{owner[1]})"
-                                           if owner and paths else "")
+    tmpfs: dict[str, str] = {"/tmp": ""}
+    shown_owners = []
+    for path in paths:
+        found = in_image.get(path)
+        if arbitrary_uid is not None:
+            tmpfs[path], whose = f"uid={arbitrary_uid},gid=0", f"owned by {arbitrary_uid}:0"
+        elif found is not None:
+            tmpfs[path] = f"uid={found.uid},gid={found.gid},mode={found.mode & 0o7777:04o}"
+            whose = f"owned by {found.uid}:{found.gid} mode {found.mode & 0o7777:04o}, as in the image"
+        elif owner:
+            tmpfs[path], whose = f"uid={owner[0]},gid={owner[1]}", f"owned by {owner[0]}:{owner[1]}"
+        else:
+            tmpfs[path], whose = "", "owned by 0:0 mode 1777"
+        shown_owners.append(f"{path} {whose}")
+    shown = ", ".join(["/tmp", *paths]) + (f" ({'; '.join(shown_owners)})" if paths else "")
     found = [
         Restriction(f"--read-only (tmpfs: {shown})", {"read_only": True, "tmpfs": tmpfs}),
         Restriction("--cap-drop ALL", {"cap_drop": ["ALL"]}),

@@ -6,8 +6,12 @@ import io
 import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Callable
+
+from .rootpaths import wants_content
 
 EXPORT_CHUNK = 1 << 20  # bytes read from the engine at a time while streaming a filesystem
+MAX_CONTENT = 1 << 20   # the largest file whose text the scan keeps (sudoers, passwd... are small)
 
 
 @dataclass(frozen=True)
@@ -75,16 +79,30 @@ class _ChunkReader(io.RawIOBase):
         return size
 
 
-def iter_entries(container) -> Iterator[tarfile.TarInfo]:
+class Entry(tarfile.TarInfo):
+    """A tar member that may carry its file's bytes (`content`), for the few files the checks read."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(name)
+        self.content: bytes | None = None
+
+
+def iter_entries(container, contents: Callable[[str], bool] = wants_content) -> Iterator[Entry]:
     """Every entry (path, mode, uid, gid, xattrs in pax headers) of a container's filesystem.
 
     Streams `docker export` through tarfile's stream mode: file contents are skipped,
-    never held, so memory stays bounded whatever the image's size. Names are made absolute.
+    never held, so memory stays bounded whatever the image's size, except for the small
+    regular files `contents` names (accounts, sudoers, doas.conf), whose bytes are kept on
+    the entry. Names are made absolute.
     """
     reader = io.BufferedReader(_ChunkReader(container.export(chunk_size=EXPORT_CHUNK)), EXPORT_CHUNK)
-    with tarfile.open(fileobj=reader, mode="r|") as tar:
+    with tarfile.open(fileobj=reader, mode="r|", tarinfo=Entry) as tar:
         for member in tar:
             member.name = absolute(member.name)
+            if member.isfile() and member.size <= MAX_CONTENT and contents(member.name):
+                member.content = tar.extractfile(member).read()  # type: ignore[union-attr]
             yield member
 
 
@@ -95,3 +113,22 @@ def absolute(name: str) -> str:
     elif name == ".":
         name = ""
     return "/" + name.strip("/")
+
+
+def top_owner(container, path: str) -> PathOwner | None:
+    """Owner and mode of `path` itself, reading only the archive's first header (a directory's
+    contents are not transferred); None when the path is absent."""
+    from docker.errors import NotFound
+
+    try:
+        stream, _stat = container.get_archive(path, chunk_size=64 * 1024)
+    except NotFound:
+        return None
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(stream)), mode="r|") as tar:
+            member = tar.next()
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return None if member is None else PathOwner(path=path, uid=member.uid, gid=member.gid, mode=member.mode & 0o7777)

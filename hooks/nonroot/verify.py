@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from . import imagefs
+from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from .errors import EngineUnavailable, ImageNotFound
 from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
@@ -52,7 +53,7 @@ def _identities(normal: Observation, user: ConfigUser, options: VerifyOptions) -
             found.setdefault((proc.uids[3], gids), Identity(proc.uids[3], gids, f"pid {proc.pid} `{proc.command}`"))
     if not normal.processes and user.uid:
         gids = frozenset({user.gid if user.gid is not None else 0})
-        found[(user.uid, gids)] = Identity(user.uid, gids, f"USER {user.raw}, not seen running")
+        found[(user.uid, gids)] = Identity(user.uid, gids, f"USER {user.raw}, not seen running", from_config=True)
     if options.hardened and options.arbitrary_uid is not None:
         gids = frozenset({0})
         found[(options.arbitrary_uid, gids)] = Identity(options.arbitrary_uid, gids, "hardened run's arbitrary UID")
@@ -91,7 +92,8 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
     from docker.errors import APIError
 
     config = image.attrs.get("Config") or {}
-    declared = sorted({*options.declared_writable(), *(config.get("Volumes") or {})})
+    contract = read_contract(config)  # io.nonroot.* labels: writable paths count as declared
+    declared = sorted({*options.declared_writable(), *(config.get("Volumes") or {}), *contract.writable})
     holder = session.create(image.id, "inspect", command=["nonroot-inspect"], entrypoint=[])
     scanning = None
     if options.scan_filesystem:
@@ -102,7 +104,8 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
 
     base = _run_kwargs(options)
     owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
-    chosen = restrictions(declared, options.arbitrary_uid, owner) if options.hardened else []
+    in_image = {path: imagefs.top_owner(holder, path) for path in declared} if options.hardened else {}
+    chosen = restrictions(declared, options.arbitrary_uid, owner, in_image) if options.hardened else []
     try:
         watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths)]
         if chosen:
@@ -121,7 +124,7 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
         normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout,
                                     spawn=bisection.spawn if bisection else None)
         report.processes = normal.processes
-        report.checks += _runtime_checks(normal, user, options)
+        report.checks += _runtime_checks(normal, user, options) + contract_checks(contract, normal.processes)
     if scanning is not None:
         report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
     if bisection is not None:

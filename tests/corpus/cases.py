@@ -122,7 +122,7 @@ CASES: tuple[Case, ...] = (
         Expect("capabilities", "fail", "CAP_SETUID"),
         Expect("setuid-files", "warn", "/usr/local/bin/capsleep 0:0 mode 0755 (file capabilities)"))),
     Case("app-writable", "non-root, code owned by the user, a world-writable dir", PROVEN, (
-        Expect("app-writable", "warn", "/app/app.sh"),
+        Expect("user-writable", "warn", "/app/app.sh"),
         Expect("world-writable", "warn", "/srv/uploads"))),
     Case("writes-at-start", "non-root, writes to /var/lib/app at start", PROVEN, (
         Expect("runtime", "pass"),
@@ -130,6 +130,38 @@ CASES: tuple[Case, ...] = (
     Case("needs-env", "non-root, exits at once unless `TOKEN` is set", CANNOT_TELL, (
         Expect("runtime", "unknown", "TOKEN is required"),
         Expect("runtime", "unknown", "-e KEY=VALUE"))),
+    Case("sudo-nopasswd", "`USER app`, sudoers: `app ALL=(ALL) NOPASSWD:ALL`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "a path to root: sudo gives UID 10001 app"),
+        Expect("path-to-root", "fail", "/etc/sudoers.d/app:1: app ALL=(ALL) NOPASSWD:ALL"),
+        Expect("path-to-root", "fail", "/usr/bin/sudo 0:0 mode 4755 (setuid)"))),
+    Case("doas-nopass", "`USER app`, doas.conf: `permit nopass keepenv :app`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "a path to root: doas gives UID 10001 app"),
+        Expect("path-to-root", "fail", "/etc/doas.conf:2: permit nopass keepenv :app"))),
+    Case("empty-root-password", "`USER app`, root's password emptied, setuid `su`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "a path to root: root has an empty password and su is setuid root"),
+        Expect("path-to-root", "fail", "/etc/shadow: root's password field is empty"))),
+    Case("passwd-writable", "`USER app`, /etc/passwd owned by app", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "a path to root: /etc/passwd is writable by UID 10001 app"),
+        Expect("path-to-root", "fail", "/etc/passwd 10001:0 mode 0644"))),
+    Case("config-owned", "`USER 101`, its configuration dir /etc/web owned by it (nginx-unprivileged)", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "pass"),
+        Expect("user-writable", "warn", "/etc/web/ (+2 under it)"))),
+    Case("label-mismatch", "labels say 10001:10001, `USER 10002:10002`", FOUND, (
+        Expect("contract", "fail", "label says it runs as UID 10001"),)),
+    Case("label-contract", "labels 10001:10001 and writable /var/lib/app, written at start", PROVEN, (
+        Expect("contract", "pass", "every process runs as UID 10001"),
+        Expect("hardened-run", "pass", "/var/lib/app owned by 10001:10001 mode 0755, as in the image"),
+        Expect("user-writable", "pass"))),
+    Case("volume-owned", "no `USER`, VOLUME owned 10001 mode 0700, setpriv drop (postgres)", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("hardened-run", "warn", "; breaks with: --cap-drop ALL"),
+        Expect("hardened-run", "warn", "alone: --read-only (tmpfs: /tmp, /var/lib/db (/var/lib/db owned by "
+                                       "10001:10001 mode 0700, as in the image)): works"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 

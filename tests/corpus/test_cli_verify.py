@@ -43,8 +43,8 @@ def test_json_has_every_check_with_its_verdict_and_evidence(run_verify):
     assert data["exit_code"] == 0
     assert data["config_user"] == "app"
     names = [c["name"] for c in data["checks"]]
-    for name in ("config-user", "kubernetes", "runtime", "capabilities", "setuid-files", "app-writable",
-                 "world-writable", "hardened-run"):
+    for name in ("config-user", "kubernetes", "runtime", "capabilities", "setuid-files", "path-to-root",
+                 "user-writable", "world-writable", "hardened-run"):
         assert name in names
     for check in data["checks"]:
         assert set(check) == {"name", "verdict", "summary", "evidence"}

@@ -38,7 +38,7 @@ def test_a_write_outside_the_declared_paths_is_named_as_broken_by_read_only(corp
 def test_declared_writable_paths_get_a_tmpfs_in_the_hardened_run(declared_report):
     check = declared_report.check("hardened-run")
     assert check.verdict == "pass", check.summary
-    assert "tmpfs: /tmp, /var/lib/app (/var/lib/app owned by 10001:10001)" in check.summary
+    assert "tmpfs: /tmp, /var/lib/app (/var/lib/app owned by 10001:10001 mode 0755, as in the image)" in check.summary
 
 
 def test_arbitrary_uid_runs_the_image_as_that_uid_with_gid_0(arbitrary_report):
@@ -57,3 +57,16 @@ def test_a_short_lived_image_is_compared_by_its_exit_code(corpus_reports):
 
 def test_no_hardened_run_for_an_image_that_does_not_start(corpus_reports):
     assert corpus_reports["unknown-user"].check("hardened-run") is None
+
+
+def test_a_volume_gets_the_image_directorys_owner_and_mode_so_only_the_real_cause_is_named(corpus_reports):
+    # postgres' shape: without USER, a root-owned tmpfs over its VOLUME made --read-only look guilty.
+    check = corpus_reports["volume-owned"].check("hardened-run")
+    assert check.summary.endswith("; breaks with: --cap-drop ALL")
+    assert any(line.startswith("alone: --read-only") and line.endswith(": works") for line in check.evidence)
+
+
+def test_labelled_writable_paths_are_mounted_without_a_writable_flag(corpus_reports):
+    check = corpus_reports["label-contract"].check("hardened-run")
+    assert check.verdict == "pass", check.summary
+    assert "/var/lib/app owned by 10001:10001 mode 0755, as in the image" in check.summary
