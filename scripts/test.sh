@@ -23,6 +23,8 @@ command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
+# npm: the Renovate test installs Renovate (and Node.js 24) from the npm registry, cached
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

@@ -15,6 +15,7 @@ import yaml
 
 from .answers import check_types, collision_warnings, question_types
 from .errors import NonrootError
+from .source import SourceChoice, record_source, recorded_source
 
 
 def template_root() -> Path:
@@ -69,6 +70,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
 
     data = parse_data(data_items, data_file)
     source = template or str(template_root())
+    recorded = recorded_source(source)
     if Path(source, "copier.yml").is_file():
         check_types(data, question_types(Path(source)))
     # Copier's own notices and warnings go to sys.stderr; keep them out of the way so an
@@ -83,6 +85,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
         print("nonroot: interrupted while answering; nothing was written", file=sys.stderr)
         return 130
     except TaskError as error:
+        _record_source(dest, recorded)
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
               f"the generated files are kept in {dest}; fix the cause, then run: nonroot check {dest}",
               file=sys.stderr)
@@ -90,12 +93,24 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     except (ValueError, CopierError) as error:
         print(f"nonroot: {one_line(str(error))}; nothing was written", file=sys.stderr)
         return 2
+    _record_source(dest, recorded)
     if not worker.answers.combined.get("verify", True):
         # The task did not run, so it did not warn: say it here.
         for line in collision_warnings(dict(worker.answers.combined)):
             print(line, file=sys.stderr)
     print(f"nonroot: generated {dest}", file=sys.stderr)
     return 0
+
+
+def _record_source(dest: Path, recorded: SourceChoice) -> None:
+    """Record the template as a URL `copier update` and Renovate both accept (source.py)."""
+    from .project import ANSWERS_FILE
+
+    answers = dest / ANSWERS_FILE
+    if answers.is_file():
+        record_source(answers, recorded.url)
+    if recorded.warning:
+        print(recorded.warning, file=sys.stderr)
 
 
 @contextlib.contextmanager
