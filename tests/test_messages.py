@@ -45,6 +45,7 @@ def written(dest: Path) -> set[str]:
     ("sample_app=false",),
     ("sample_app=false", "kubernetes=true", "privilege=drop", "renovate=false"),
     ("sample_app=false", "stack=go", "distro=distroless"),
+    ("sample_app=false", "privilege=drop", "drop_style=cmd"),
 ], ids=lambda d: ",".join(d))
 def test_copy_message_lists_exactly_the_files_written(tmp_path, data):
     dest = tmp_path / "svc"
