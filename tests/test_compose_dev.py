@@ -78,25 +78,30 @@ def test_compiled_stacks_mount_no_source(generate, stack):
 
 
 # ---------------------------------------------------------------- on the engine
-@pytest.fixture(scope="module", params=["user", "drop"])
-def dev_service(request, tmp_path_factory, python_base, engine):
-    """A python service of each model, built as <name>:dev; its files then given to a developer
-    whose UID is not the image's, the source directory readable by that developer only."""
+DEV_SERVICES = {"user": {"privilege": "user"}, "drop": {"privilege": "drop"}, "node": {"stack": "node"}}
+
+
+@pytest.fixture(scope="module", params=list(DEV_SERVICES))
+def dev_service(request, tmp_path_factory, engine):
+    """A python service of each model and a node one, built as <name>:dev; its files then given
+    to a developer whose UID is not the image's, the source directory readable by them only."""
     from copier import run_copy
 
     from helpers import ROOT
     from nonroot.build import build_image
 
+    answers = DEV_SERVICES[request.param]
+    base = request.getfixturevalue("node_image" if answers.get("stack") == "node" else "python_base")
     name = f"nr-fleet-dev-{request.param}"
     dest = tmp_path_factory.mktemp("dev") / name
-    run_copy(str(ROOT), str(dest), data={"verify": False, "service_name": name, "base_image": python_base,
-                                         "privilege": request.param}, defaults=True, unsafe=True, quiet=True,
-             vcs_ref="HEAD")
+    run_copy(str(ROOT), str(dest), data={"verify": False, "service_name": name, "base_image": base,
+                                         "builder_image": base, **answers},
+             defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
     build_image(engine, dest, f"{name}:dev")
     for path in [dest, *dest.rglob("*")]:
         os.chown(path, DEV_UID, DEV_GID, follow_symlinks=False)
     (dest / "app").chmod(0o700)
-    yield name, dest
+    yield name, dest, answers.get("stack", "python")
     engine.images.remove(f"{name}:dev", force=True)
 
 
@@ -117,37 +122,43 @@ def _up(name: str, dest: Path, env: dict[str, str], engine, implementation: str 
 @pytest.mark.engine
 @pytest.mark.parametrize("implementation", ["compose", "compose-v1"])
 def test_service_runs_as_the_developer_from_a_source_only_they_can_read(dev_service, engine, implementation):
-    name, dest = dev_service
+    name, dest, stack = dev_service
     assert implementation in COMPOSE, f"{implementation} is not installed (see tests/test_service_files.py)"
     container, port, down = _up(name, dest, {"UID": str(DEV_UID), "GID": str(DEV_GID)}, engine, implementation)
     try:
-        # The sample checks at start that /data is writable, and runs /app/main.py from the
-        # bind mount, which only DEV_UID can read: healthy means both worked.
+        # The sample checks at start that /data is writable, and runs its code from the bind
+        # mount, which only DEV_UID can read: healthy means both worked.
         assert _wait_healthy(container) == "healthy", container.logs().decode()[-2000:]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
             ids = json.load(response)
         assert (ids["uid"], ids["euid"], ids["gid"]) == (DEV_UID, DEV_UID, DEV_GID)
         app = next(m for m in container.attrs["Mounts"] if m["Destination"] == "/app")
-        assert (app["Type"], Path(app["Source"]), app["RW"]) == ("bind", dest / "app", False)
-        write = container.exec_run(["python3", "-c", "open('/data/probe', 'w').write('x')"])
+        assert (app["Type"], Path(app["Source"]), app["RW"]) == ("bind", dest / "app", stack == "node")
+        write = container.exec_run(["python3", "-c", "open('/data/probe', 'w').write('x')"] if stack == "python"
+                                   else ["node", "-e", "require('fs').writeFileSync('/data/probe', 'x')"])
         assert write.exit_code == 0, write.output.decode()
     finally:
         down()
 
 
+# How each runtime says it cannot read its code: node reports an unreadable file as missing.
+CANNOT_READ = {"python": "can't open file '/app/main.py': [Errno 13] Permission denied",
+               "node": "Cannot find module '/app/server.js'"}
+
+
 @pytest.mark.engine
 def test_without_the_developers_ids_the_image_user_cannot_read_their_source(dev_service, engine):
     # The complaint compose.dev.yaml answers: as the image's own UID, the bind-mounted
-    # source (the developer's, mode 0700) is "permission denied" and the service never starts.
-    name, dest = dev_service
+    # source (the developer's, mode 0700) cannot be read and the service never starts.
+    name, dest, stack = dev_service
     container, _port, down = _up(name, dest, {}, engine)
     try:
         deadline = time.monotonic() + 30
         logs = ""
-        while time.monotonic() < deadline and "Permission denied" not in logs:
+        while time.monotonic() < deadline and CANNOT_READ[stack] not in logs:
             time.sleep(0.5)
             logs = container.logs().decode()
-        assert "Permission denied" in logs, logs[-2000:]
+        assert CANNOT_READ[stack] in logs, logs[-2000:]
         assert _wait_healthy(container, timeout=5) != "healthy"
     finally:
         down()
