@@ -4,6 +4,7 @@ manager with scripts, and real Renovate (npm, --platform=local) proposes a newer
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -91,11 +92,15 @@ def test_nonroot_new_records_a_remote_that_is_a_directory_as_a_git_file_url(tmp_
 
 
 def test_a_template_that_is_not_a_git_repository_is_kept_and_warned_about(tmp_path):
+    # No URL could update from a plain folder: nonroot new keeps its path and says so.
     folder = tmp_path / "plain"
-    folder.mkdir()
-    choice = recorded_source(str(folder))
-    assert choice.url == str(folder.resolve())
-    assert "not a git repository" in choice.warning and "Renovate" in choice.warning
+    shutil.copytree(template_repo(tmp_path / "repo", OLD), folder, ignore=shutil.ignore_patterns(".git"))
+    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--template", str(folder),
+                         "-d", "verify=false", "-q")
+    assert result.returncode == 0, result.stderr
+    assert answers(tmp_path / "svc")["_src_path"] == str(folder.resolve())
+    assert recorded_source(str(folder)).warning in result.stderr
+    assert "is not a git repository" in result.stderr and "Renovate" in result.stderr
 
 
 @pytest.mark.parametrize(("remote", "recorded"), [
