@@ -113,9 +113,18 @@ def test_a_template_that_is_not_a_git_repository_is_kept_and_warned_about(tmp_pa
     ("git.example.com:/srv/git/nonroot", "git+ssh://git.example.com/srv/git/nonroot"),
     ("file:///srv/git/nonroot", "git+file:///srv/git/nonroot"),
     ("/srv/git/nonroot", "git+file:///srv/git/nonroot"),
+    # A CI checkout's token never reaches the (committed) answers file.
+    ("https://x-access-token:ghs_secret@github.com/org/nonroot.git", "https://github.com/org/nonroot.git"),
+    ("https://deploy:secret@git.example.com/platform/nonroot", "git+https://git.example.com/platform/nonroot"),
+    ("ssh://git:secret@git.example.com/platform/nonroot.git", "git+ssh://git@git.example.com/platform/nonroot.git"),
 ])
 def test_remote_urls_become_urls_copier_and_renovate_read(tmp_path, remote, recorded):
     assert as_copier_url(remote, tmp_path) == recorded
+
+
+def test_a_template_url_is_recorded_without_its_token():
+    assert recorded_source("git+https://oauth2:glpat-secret@gitlab.example.com/p/nonroot.git").url == \
+        "git+https://gitlab.example.com/p/nonroot.git"
 
 
 def test_copier_update_accepts_the_recorded_url(tmp_path):

@@ -5,6 +5,7 @@ rejects a plain directory path, and Copier reads `https://host/x` (not GitHub or
 no `.git`) or `ssh://host/x` as a path unless it starts with `git+`. So:
 
 - a template given as a URL is recorded as given;
+- a password or token in a URL is never recorded (the answers file is committed);
 - a template checkout with a git remote (`origin`, else its only remote) records the
   remote's URL, with `git+` in front where Copier needs it, and `git+file://` for a remote
   that is a directory;
@@ -18,6 +19,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 # Forms Copier's get_repo() reads as git without help (copier/_vcs.py: GIT_PREFIX, aliases).
 COPIER_GIT_PREFIXES = ("git@", "git://", "git+", "https://github.com/", "https://gitlab.com/", "gh:", "gl:")
@@ -57,8 +59,21 @@ def _remote_url(repo: Path) -> str | None:
     return _git(repo, "remote", "get-url", name) if name else None
 
 
+def without_credentials(url: str) -> str:
+    """URL without a password or token in it (CI checkouts often have https://x:TOKEN@host/...):
+    the answers file is committed. An https user goes too; an ssh user (git@) stays."""
+    parts = urlsplit(url)
+    if not parts.scheme or "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    keep = f"{user}@" if "ssh" in parts.scheme and user else ""
+    return urlunsplit(parts._replace(netloc=keep + host))
+
+
 def as_copier_url(remote: str, repo: Path) -> str:
     """A git remote URL as Copier and Renovate both read it."""
+    remote = without_credentials(remote)
     if remote.startswith(COPIER_GIT_PREFIXES):
         return remote
     if URL_SCHEME.match(remote):
@@ -76,7 +91,7 @@ def as_copier_url(remote: str, repo: Path) -> str:
 def recorded_source(template: str) -> SourceChoice:
     """The `_src_path` to record for TEMPLATE (a URL, or a local directory)."""
     if is_url(template):
-        return SourceChoice(template)
+        return SourceChoice(without_credentials(template))
     path = Path(template).expanduser().resolve()
     repo = _repository_root(path)
     if repo is None:
