@@ -27,6 +27,8 @@ command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v unzip >/dev/null || missing+=(unzip)
 [[ -x /sbin/debugfs ]] || command -v debugfs >/dev/null || missing+=(e2fsprogs)
 command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
+# npm: the Renovate test installs Renovate (and Node.js 24) from the npm registry, cached
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

@@ -213,7 +213,9 @@ SAMPLE_FILES = {
 }
 CONTAINER_FILES = {"Dockerfile", ".dockerignore", ".copier-answers.nonroot.yml",
                    # the files around the Dockerfile (kubernetes: false by default)
-                   "compose.yaml", "CONTAINER.md", ".github/workflows/container.yml", ".pre-commit-config.yaml"}
+                   "compose.yaml", "CONTAINER.md", ".github/workflows/container.yml", ".pre-commit-config.yaml",
+                   # Renovate's config (renovate: true by default), the development override
+                   "renovate.json", "compose.dev.yaml"}
 
 
 def _files(dest) -> set[str]:

@@ -18,6 +18,7 @@ from .answers import check_types, collision_warnings, question_types
 from .detect import detect
 from .errors import NonrootError
 from .project import ANSWERS_FILE
+from .source import SourceChoice, record_source, recorded_source
 
 
 def template_root() -> Path:
@@ -71,6 +72,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
 
     given = parse_data(data_items, data_file)
     source = template or str(template_root())
+    recorded = recorded_source(source)
     config = template_config(Path(source))
     if config:
         check_types(given, question_types(Path(source)))
@@ -101,6 +103,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
             warnings.simplefilter("ignore")
             worker = _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False)
     except TaskError as error:
+        _record_source(dest, recorded)
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
               f"the generated files are kept in {dest}; fix the cause, then run: nonroot check {dest}",
               file=sys.stderr)
@@ -108,6 +111,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     except (ValueError, CopierError) as error:
         print(f"nonroot: {one_line(str(error))}; the files written so far are kept in {dest}", file=sys.stderr)
         return 2
+    _record_source(dest, recorded)
     if not worker.answers.combined.get("verify", True):
         # The task did not run, so it did not warn: say it here.
         for line in collision_warnings(dict(worker.answers.combined)):
@@ -115,6 +119,15 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     print(f"nonroot: generated {dest}" + (f" (replaced {', '.join(replaced)})" if replaced else ""),
           file=sys.stderr)
     return 0
+
+
+def _record_source(dest: Path, recorded: SourceChoice) -> None:
+    """Record the template as a URL `copier update` and Renovate both accept (source.py)."""
+    answers = dest / ANSWERS_FILE
+    if answers.is_file():
+        record_source(answers, recorded.url)
+    if recorded.warning:
+        print(recorded.warning, file=sys.stderr)
 
 
 def template_config(template: Path) -> dict:
