@@ -13,6 +13,7 @@ from . import imagefs
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from .errors import EngineUnavailable, ImageNotFound
 from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
+from .healthcheck import healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
 from .runtime import Observation, Watch, observe
@@ -103,8 +104,10 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
     base = _run_kwargs(options)
     owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
     chosen = restrictions(declared, options.arbitrary_uid, owner) if options.hardened else []
+    health = read_healthcheck(config)
     try:
-        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths)]
+        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths,
+                         exec_once=health.command if health and options.run_healthcheck else None)]
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
@@ -119,9 +122,12 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
         bisection = Bisection(probe, chosen, *watches)
     if watches:
         normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout,
-                                    spawn=bisection.spawn if bisection else None)
+                                    spawn=bisection.spawn if bisection else None,
+                                    process_events=options.process_events)
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options)
+    if health is not None:
+        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None))
     if scanning is not None:
         report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
     if bisection is not None:
