@@ -134,7 +134,19 @@ def test_an_exec_that_cannot_be_read_any_more_keeps_the_credentials_from_the_eve
 
 def test_an_exit_of_a_followed_process_is_reported(tracked_records):
     records = tracked_records(["fork", "exit"])
-    assert records[-1] == {"kind": "exit", "container": 0, "pid": 11304, "at": 287625333350, "code": 768}
+    assert records[-1] == {"kind": "exit", "container": 0, "pid": 11304, "at": 287625333350, "code": 768,
+                           "launched": True}
+
+
+def test_only_what_runcs_init_execs_is_the_containers_own():
+    from nonroot.procwatch import containers_own
+
+    runc_setup = {"kind": "exec", "pid": 5, "command": "runc init", "launched": False}
+    service = {"kind": "exec", "pid": 6, "command": "serve", "launched": True}
+    assert containers_own([runc_setup, service]) == [service]
+    # another runtime (no runc:[2:INIT] seen): everything exec'd in the cgroup but a `runc init`
+    other = {"kind": "exec", "pid": 7, "command": "serve", "launched": False}
+    assert containers_own([runc_setup, other]) == [other]
 
 
 def test_processes_outside_the_containers_are_ignored(tmp_path):

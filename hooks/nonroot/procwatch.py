@@ -74,7 +74,7 @@ RUNC_INIT = "runc:[2:INIT]"   # the name runc gives the process that becomes the
 class Tracked:
     container: int
     launched: bool = False   # runc's INIT (or a descendant): what it execs is the container's own
-    ran: bool = False        # launched and has exec'd (before: the runtime's own set-up code)
+    ran: bool = False        # has exec'd in the container (before: the runtime's own set-up code)
     uids: list[int] = field(default_factory=lambda: [-1] * 4)
     gids: list[int] = field(default_factory=lambda: [-1] * 4)
     extra: dict = field(default_factory=dict)   # groups, capabilities, no_new_privs (last /proc read)
@@ -96,7 +96,6 @@ class Tracker:
         self.proc = proc
         self.known: dict[int, Tracked] = {}
         self.names: dict[int, str] = {}    # runc's stage names, by pid
-        self.managed: set[int] = set()     # containers where runc's INIT was seen
         self.namespaces: dict[str, int] = {}  # PID namespace (as /proc/<pid>/ns/pid reads) -> container
 
     def add_first(self, index: int, hostpid: int) -> None:
@@ -122,7 +121,7 @@ class Tracker:
 
     def _record(self, kind: str, at: int, tgid: int, proc: Tracked, **extra) -> None:
         self.emit({"kind": kind, "container": proc.container, "pid": tgid, "at": at, "command": proc.command,
-                   "ran": proc.ran, "uids": list(proc.uids), "gids": list(proc.gids), **proc.extra, **extra})
+                   "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids), **proc.extra, **extra})
 
     def _apply_read(self, proc: Tracked, creds: dict | None, exec_: bool) -> str:
         if creds is None:
@@ -157,7 +156,6 @@ class Tracker:
                         self._apply_read(proc, credentials(event.tgid, self.proc), exec_=False)
                 if proc is not None and event.comm == RUNC_INIT:
                     proc.launched = True
-                    self.managed.add(proc.container)
         elif event.kind == "fork":
             parent = self.known.get(event.parent_tgid)
             if parent is None or event.is_thread:
@@ -176,15 +174,12 @@ class Tracker:
                 proc = self.known[event.tgid] = Tracked(container)
                 if self.names.get(event.tgid) == RUNC_INIT:
                     proc.launched = True
-                    self.managed.add(container)
                 self._apply_read(proc, credentials(event.tgid, self.proc), exec_=False)
             if event.kind == "exec":
                 command = None if replaced else command_line(event.tgid, self.proc)
                 proc.command = command or ("(exec'd again before its command line could be read)" if replaced
                                            else "(ended before its command line could be read)")
-                if proc.launched or (proc.container not in self.managed and not proc.command.startswith("runc init")
-                                     and not self.names.get(event.tgid, "").startswith("runc:[")):
-                    proc.ran = True
+                proc.ran = True
                 proc.uids[2] = proc.uids[3] = proc.uids[1]
                 proc.gids[2] = proc.gids[3] = proc.gids[1]
                 read = self._apply_read(proc, None if replaced else credentials(event.tgid, self.proc), exec_=True)
@@ -209,7 +204,7 @@ class Tracker:
             proc = self.known.pop(event.tgid, None)
             if proc is not None and proc.ran:
                 self.emit({"kind": "exit", "container": proc.container, "pid": event.tgid,
-                           "at": event.timestamp_ns, "code": event.exit_code})
+                           "at": event.timestamp_ns, "code": event.exit_code, "launched": proc.launched})
 
 
 def cgroup_procs(hostpid: int) -> Path | None:
@@ -326,6 +321,16 @@ class Watcher:
             self._child.kill()
             self._child.wait()
         self._thread.join(timeout=5)
+
+
+def containers_own(records: list[dict]) -> list[dict]:
+    """The records of the container's own processes. Under runc, those are what runc's INIT
+    (named runc:[2:INIT]) execs, and their descendants: runc's own set-up processes also run
+    in the container's cgroup (`runc init`, re-exec'd from memory), as root. Under another
+    runtime, every process exec'd in the cgroup except a `runc init`."""
+    if any(r.get("launched") for r in records):
+        return [r for r in records if r.get("launched") or r["kind"] in ("ready", "lost", "nocgroup", "stopped")]
+    return [r for r in records if not str(r.get("command", "")).startswith("runc init")]
 
 
 def to_sighting(record: dict, started_ns: int):

@@ -14,7 +14,7 @@ from . import imagefs
 from .cnproc import ConnectorUnavailable
 from .model import FAIL, PASS, UNKNOWN, WARN, Check
 from .procs import ProcessIds, read_processes
-from .procwatch import CGROUP, EVENTS, Watcher, to_sighting
+from .procwatch import CGROUP, EVENTS, Watcher, containers_own, to_sighting
 from .timeline import ENGINE, MODE_WORDS, Judgement, Sighting, Timeline, judge
 
 RUNNING, EXITED, NOT_STARTED, STARTING = "running", "exited", "not started", "starting"
@@ -116,7 +116,8 @@ class Watch:
         """Read its processes through `watcher` when the engine is on this machine, else by sampling."""
         if watcher is None or not self.read_procs:
             return
-        if self.first_pid is not None and not _is_local(self.container.id, self.first_pid):
+        if self.first_pid is not None and self.obs.state == RUNNING and not _is_local(self.container.id,
+                                                                                      self.first_pid):
             self.note = "its first process is not on this machine (a remote or virtualised engine)"
             return
         self.mode = watcher.mode
@@ -182,13 +183,17 @@ class Watch:
         self._exec_thread = threading.Thread(target=work, name="nonroot-exec-once", daemon=True)
         self._exec_thread.start()
 
+    def wait_exec_once(self, timeout: float) -> None:
+        if self._exec_thread is not None:
+            self._exec_thread.join(timeout)
+
     def finish(self, records: list[dict], index: int, stopped_ns: int) -> None:
         """Build its timeline from the watcher's records (or its own samples) and judge it."""
         if not self.read_procs:
             return
         timeline = Timeline(self.mode, seconds=max(self._seconds(stopped_ns), 0.0), note=self.note)
         if self.mode != ENGINE:
-            mine = [r for r in records if r.get("container") == index]
+            mine = containers_own([r for r in records if r.get("container") == index])
             for record in mine:
                 if record["kind"] == "exit":
                     timeline.exits[record["pid"]] = (record["at"] - self._started_ns) / 1e9
@@ -266,6 +271,8 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
             if spawn is not None:
                 begin(spawn())
     finally:
+        for watch in due:  # a command run once in the window is watched to its end (a loaded engine is slow)
+            watch.wait_exec_once(start_timeout)
         stopped = time.monotonic_ns()
         records = watcher.stop() if watcher is not None else []
     for index, watch in enumerate(indexed):
