@@ -175,7 +175,7 @@ def test_root_before_the_first_process_drops_is_the_allowed_prelude():
     assert result.root == []
     assert result.drop_at == 0.3
     assert [s.ids.command for s in result.prelude] == ["entrypoint.sh", "chown app /data"]
-    assert [p.command for p in result.processes] == ["gosu app serve", "serve"]
+    assert [p.command for p in result.processes] == ["serve"]
 
 
 def test_a_root_process_left_over_from_the_prelude_is_root_found():
@@ -215,3 +215,16 @@ def test_the_cgroup_mode_judges_by_the_same_rule():
     result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "serve", APP),
                             seen(2.0, "exec", 5, "cron-job"), mode=CGROUP))
     assert [r.sighting.ids.command for r in result.root] == ["cron-job"]
+
+
+def test_a_uid_change_inside_a_drop_tool_is_not_a_state_the_service_runs_with():
+    keeps_caps = ProcessIds(1, "setpriv ...", APP, APP, cap_eff=["CAP_SETUID"], cap_prm=["CAP_SETUID"])
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), Sighting(0.3, "uid", keeps_caps),
+                            seen(0.4, "exec", 1, "serve", APP)))
+    assert [p.command for p in result.processes] == ["serve"]
+
+
+def test_a_uid_change_a_process_keeps_is_a_state_the_service_runs_with():
+    result = judge(timeline(seen(0.1, "exec", 1, "master"), seen(0.2, "fork", 2, "master"),
+                            seen(0.3, "uid", 2, "master", APP)))
+    assert [(p.pid, p.uids) for p in result.processes if p.pid == 2] == [(2, ROOT), (2, APP)]

@@ -111,7 +111,13 @@ def judge(timeline: Timeline) -> Judgement:
     if drop is not None:
         result.root += _left_over(ordered, timeline.exits, drop, timeline.first_pid)
         result.root.sort(key=lambda r: r.sighting.at)
-    service = [s for s in ordered if drop is None or s.at >= drop or any(r.sighting is s for r in result.root)]
+    # A UID/GID change followed by an exec of the same process is a moment inside a drop tool
+    # (setpriv changes UIDs with PR_SET_KEEPCAPS, then GIDs, then its capabilities): the state it
+    # runs with is the exec's. A change that is not followed by an exec is the state it keeps.
+    last_exec = {s.ids.pid: s.at for s in ordered if s.kind == "exec"}
+    service = [s for s in ordered
+               if (drop is None or s.at >= drop or any(r.sighting is s for r in result.root))
+               and not (s.kind in ("uid", "gid") and last_exec.get(s.ids.pid, -1.0) >= s.at)]
     seen: dict[tuple, ProcessIds] = {}
     for sighting in service:
         ids = sighting.ids
