@@ -12,7 +12,8 @@ It runs as its own process so the interpreter of the verification (streaming the
 image's filesystem, talking to the engine) never delays reading /proc.
 
     python -m nonroot.procwatch [--mode events|cgroup] CONTAINER_ID...
-    stdin:  "pid INDEX HOSTPID" (the container's first process, once started), "stop"
+    stdin:  "id INDEX CONTAINER_ID" (watch it), "pid INDEX HOSTPID" (its first process, once
+            started), "stop"
     stdout: {"kind": "ready", "mode": ...} then one record per event
 """
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Tracker:
     Reads can lag behind the events (a loaded machine), so a read never takes root away."""
 
     def __init__(self, ids: list[str], emit, proc: str = "/proc") -> None:
-        self.ids = ids
+        self.ids = dict(enumerate(ids))   # container index -> container ID
         self.emit = emit
         self.proc = proc
         self.known: dict[int, Tracked] = {}
@@ -109,7 +110,7 @@ class Tracker:
     def _container_of(self, tgid: int) -> int | None:
         cgroup = _read(f"{self.proc}/{tgid}/cgroup")
         if cgroup:
-            for index, cid in enumerate(self.ids):
+            for index, cid in self.ids.items():
                 if cid in cgroup:
                     return index
         if self.namespaces:
@@ -260,26 +261,43 @@ class Poller:
 
 
 class Watcher:
-    """The parent's side: start the child, tell it the first processes, collect its records."""
+    """The parent's side: start the child (at once: it gets ready while the containers are
+    created), name the containers to it, tell it their first processes, collect its records."""
 
-    def __init__(self, ids: list[str], mode: str = EVENTS, ready_timeout: float = 10.0) -> None:
+    def __init__(self, mode: str = EVENTS) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._child = subprocess.Popen([sys.executable, "-m", "nonroot.procwatch", "--mode", mode, *ids],
+        self._child = subprocess.Popen([sys.executable, "-m", "nonroot.procwatch", "--mode", mode],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.records: list[dict] = []
         self._lines: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._read, name="nonroot-procwatch", daemon=True)
         self._thread.start()
+        self._ready: dict | None = None
+        self.mode = ""
+        self.reason = ""
+        self.count = 0
+
+    def ready(self, timeout: float = 10.0) -> None:
+        """Wait until the child watches; raises ConnectorUnavailable if it does not start."""
+        if self._ready is not None:
+            return
         try:
-            ready = self._lines.get(timeout=ready_timeout)
+            ready = self._lines.get(timeout=timeout)
         except queue.Empty:
             ready = None
         if not ready or ready.get("kind") != "ready":
             self.close()
             raise ConnectorUnavailable(f"the process watcher did not start ({ready or 'no answer'})")
-        self.mode: str = ready["mode"]
-        self.reason: str = ready.get("reason", "")
+        self._ready = ready
+        self.mode = ready["mode"]
+        self.reason = ready.get("reason", "")
+
+    def watch(self, container_id: str) -> int:
+        """Watch this container's processes from now on (before it starts); returns its index."""
+        self.count += 1
+        self._send(f"id {self.count - 1} {container_id}\n")
+        return self.count - 1
 
     def _read(self) -> None:
         assert self._child.stdout is not None
@@ -373,7 +391,10 @@ def run(ids: list[str], mode: str, out=sys.stdout, control: int = 0) -> None:
             pending = lines.pop()
             stopping = not chunk or any(line.strip() == "stop" for line in lines)
             for line in lines:
-                if line.startswith("pid "):
+                if line.startswith("id "):
+                    _, index, cid = line.split()
+                    tracker.ids[int(index)] = cid
+                elif line.startswith("pid "):
                     _, index, hostpid = line.split()
                     if sock is None:
                         poller.add(int(index), int(hostpid))
@@ -402,7 +423,7 @@ def run(ids: list[str], mode: str, out=sys.stdout, control: int = 0) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nonroot.procwatch")
     parser.add_argument("--mode", choices=(EVENTS, CGROUP), default=EVENTS)
-    parser.add_argument("ids", nargs="+")
+    parser.add_argument("ids", nargs="*", help="containers to watch (more can be named on stdin: id INDEX ID)")
     args = parser.parse_args(argv)
     try:  # read /proc as close to each event as the machine allows (root may raise its priority)
         os.nice(-10)

@@ -89,6 +89,8 @@ class Watch:
         self._started_ns = 0
         self._sightings: list[Sighting] = []
         self._exec_thread: threading.Thread | None = None
+        self.running_at: float | None = None      # monotonic time it was seen running
+        self.stopped_after: float | None = None   # seconds from running to the sample that saw it stopped
 
     def start(self) -> None:
         from docker.errors import APIError
@@ -147,6 +149,8 @@ class Watch:
         self.container.reload()
         if self.container.status != "running":
             self._note_status()
+            if self.running_at is not None:
+                self.stopped_after = time.monotonic() - self.running_at
             return
         if self.read_procs:
             if self.mode == ENGINE:
@@ -216,20 +220,28 @@ class Watch:
         return self.obs
 
 
-def _watcher(watches: list[Watch], process_events: bool) -> Watcher | None:
-    """One child watching the processes of every container whose processes are read, or None
-    (then they are sampled through the engine)."""
-    ids = [w.container.id for w in watches if w.read_procs]
-    if not ids:
+def start_watcher(process_events: bool = True) -> Watcher | None:
+    """Start the process watcher (it gets ready while the containers are created); None if it cannot run."""
+    try:
+        return Watcher(EVENTS if process_events else CGROUP)
+    except OSError:
+        return None
+
+
+def _ready(watcher: Watcher | None, watches: list[Watch]) -> Watcher | None:
+    """The watcher, once ready; None: the processes are sampled through the engine."""
+    if watcher is None:
         return None
     try:
-        return Watcher(ids, EVENTS if process_events else CGROUP)
-    except (ConnectorUnavailable, OSError):
+        watcher.ready()
+    except ConnectorUnavailable:
         return None
+    return watcher
 
 
 def observe(watches: list[Watch], settle: float, samples: int, start_timeout: float,
-            spawn: Callable[[], list[Watch]] | None = None, process_events: bool = True) -> list[Observation]:
+            spawn: Callable[[], list[Watch]] | None = None, process_events: bool = True,
+            watcher: Watcher | None = None) -> list[Observation]:
     """Start every container, wait until each runs, then watch each over its own window of `settle` s.
 
     The processes of the containers that read them are watched from before the start to the
@@ -240,21 +252,28 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
     `watches` (those of spawned ones are read from their Watch)."""
     count = max(samples, 1)
     due: dict[Watch, list[float]] = {}   # each watch's sample times (monotonic), over its own window
-    watcher = _watcher(watches, process_events)
+    wanted = any(w.read_procs for w in watches)
+    if watcher is None and wanted:
+        watcher = start_watcher(process_events)
+    elif watcher is not None and not wanted:
+        watcher.close()
+        watcher = None
+    watcher = _ready(watcher, watches)
     indexed = [w for w in watches if w.read_procs]
+    index = {w: watcher.watch(w.container.id) for w in indexed} if watcher is not None else {}
 
-    def begin(new: list[Watch]) -> None:
+    def begin(new: list[Watch], window: float) -> None:
         _in_threads([watch.start for watch in new])  # the engine starts them side by side
         deadline = time.monotonic() + start_timeout
         for watch in new:
             watch.wait_running(deadline)
-            if watch in indexed:
-                watch.attach(watcher, indexed.index(watch))
-            running_at = time.monotonic()
-            due[watch] = [running_at + settle * (k + 1) / count for k in range(count)]
+            if watch in index:
+                watch.attach(watcher, index[watch])
+            running_at = watch.running_at = time.monotonic()
+            due[watch] = [running_at + window * (k + 1) / count for k in range(count)]
 
     try:
-        begin(watches)
+        begin(watches, settle)
         while True:
             pending = [(times[0], w) for w, times in due.items() if times and w.obs.state == RUNNING]
             if not pending:
@@ -269,14 +288,21 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
                     if first:
                         watch.run_exec_once()
             if spawn is not None:
-                begin(spawn())
+                spawned = spawn()
+                if spawned:
+                    # a follow-up run needs to stay up as long as what it is compared with took to
+                    # break (twice that, at least 1 s), and is watched until the main window ends
+                    broke_after = max((w.stopped_after or 0.0) for w in due)
+                    left = max(t for times in due.values() for t in times) - time.monotonic() if any(
+                        due.values()) else 0.0
+                    begin(spawned, max(1.0, 2 * broke_after, left))
     finally:
         for watch in due:  # a command run once in the window is watched to its end (a loaded engine is slow)
             watch.wait_exec_once(start_timeout)
         stopped = time.monotonic_ns()
         records = watcher.stop() if watcher is not None else []
-    for index, watch in enumerate(indexed):
-        watch.finish(records, index, stopped)
+    for watch in indexed:
+        watch.finish(records, index.get(watch, -1), stopped)
     return [w.result() for w in watches]
 
 

@@ -16,7 +16,7 @@ from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
 from .healthcheck import healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
-from .runtime import Observation, Watch, observe
+from .runtime import Observation, Watch, observe, start_watcher
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
@@ -89,6 +89,16 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
 
 
 def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
+    # the process watcher starts first: it gets ready while the containers are created
+    watcher = start_watcher(options.process_events)
+    try:
+        _verify_watched(session, image, options, report, watcher)
+    finally:
+        if watcher is not None:
+            watcher.close()
+
+
+def _verify_watched(session: ContainerSession, image, options: VerifyOptions, report: Report, watcher) -> None:
     from docker.errors import APIError
 
     config = image.attrs.get("Config") or {}
@@ -123,7 +133,7 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
     if watches:
         normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout,
                                     spawn=bisection.spawn if bisection else None,
-                                    process_events=options.process_events)
+                                    process_events=options.process_events, watcher=watcher)
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options)
     if health is not None:
