@@ -274,6 +274,8 @@ class Watcher:
         self._thread = threading.Thread(target=self._read, name="nonroot-procwatch", daemon=True)
         self._thread.start()
         self._ready: dict | None = None
+        self.first: dict[int, int] = {}              # container index -> its first process
+        self.first_exited = threading.Event()        # set when one of those ends
         self.mode = ""
         self.reason = ""
         self.count = 0
@@ -307,10 +309,13 @@ class Watcher:
                 self._lines.put(record)
             else:
                 self.records.append(record)
+                if record.get("kind") == "exit" and self.first.get(record.get("container", -1)) == record["pid"]:
+                    self.first_exited.set()
         self._lines.put(None)
 
     def started(self, index: int, hostpid: int) -> None:
         """The container `index` runs with this first process (the cgroup mode needs it)."""
+        self.first[index] = hostpid
         self._send(f"pid {index} {hostpid}\n")
 
     def _send(self, text: str) -> None:

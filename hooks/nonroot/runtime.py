@@ -166,6 +166,16 @@ class Watch:
                 self.obs.owners = [imagefs.owner(self.container, p) or p for p in self.owner_paths]
         self.obs.samples_running += 1
 
+    def check_stopped(self) -> None:
+        """Note that it stopped, if it did (not a sample: it does not count as a read while running)."""
+        if self.obs.state != RUNNING:
+            return
+        self.container.reload()
+        if self.container.status != "running":
+            self._note_status()
+            if self.running_at is not None:
+                self.stopped_after = time.monotonic() - self.running_at
+
     def run_exec_once(self) -> None:
         """Run `exec_once` in the container in the background, as the engine runs a health check
         (the container's own user), so that its processes are watched."""
@@ -262,7 +272,8 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
     indexed = [w for w in watches if w.read_procs]
     index = {w: watcher.watch(w.container.id) for w in indexed} if watcher is not None else {}
 
-    def begin(new: list[Watch], window: float) -> None:
+    def begin(new: list[Watch], window: float, until: float = 0.0) -> None:
+        """Start `new` and watch each for `window` s once running, and at least until `until`."""
         _in_threads([watch.start for watch in new])  # the engine starts them side by side
         deadline = time.monotonic() + start_timeout
         for watch in new:
@@ -270,7 +281,8 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
             if watch in index:
                 watch.attach(watcher, index[watch])
             running_at = watch.running_at = time.monotonic()
-            due[watch] = [running_at + window * (k + 1) / count for k in range(count)]
+            span = max(window, until - running_at)
+            due[watch] = [running_at + span * (k + 1) / count for k in range(count)]
 
     try:
         begin(watches, settle)
@@ -278,7 +290,13 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
             pending = [(times[0], w) for w, times in due.items() if times and w.obs.state == RUNNING]
             if not pending:
                 break
-            time.sleep(max(0.0, min(t for t, _ in pending) - time.monotonic()))
+            pause = max(0.0, min(t for t, _ in pending) - time.monotonic())
+            if watcher is not None and watcher.first_exited.wait(pause):
+                # a first process ended: see which container stopped now, so that a follow-up
+                # run (the hardened run's probes) starts at once
+                watcher.first_exited.clear()
+                for watch in list(due):
+                    watch.check_stopped()
             now = time.monotonic()
             for watch, times in due.items():
                 if times and times[0] <= now:
@@ -293,9 +311,8 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
                     # a follow-up run needs to stay up as long as what it is compared with took to
                     # break (twice that, at least 1 s), and is watched until the main window ends
                     broke_after = max((w.stopped_after or 0.0) for w in due)
-                    left = max(t for times in due.values() for t in times) - time.monotonic() if any(
-                        due.values()) else 0.0
-                    begin(spawned, max(1.0, 2 * broke_after, left))
+                    main_end = max((times[-1] for times in due.values() if times), default=0.0)
+                    begin(spawned, max(1.0, 2 * broke_after), until=main_end)
     finally:
         for watch in due:  # a command run once in the window is watched to its end (a loaded engine is slow)
             watch.wait_exec_once(start_timeout)
