@@ -147,6 +147,8 @@ def test_only_what_runcs_init_execs_is_the_containers_own():
     # another runtime (no runc:[2:INIT] seen): everything exec'd in the cgroup but a `runc init`
     other = {"kind": "exec", "pid": 7, "command": "serve", "launched": False}
     assert containers_own([runc_setup, other]) == [other]
+    podmans_runc = {"kind": "exec", "pid": 8, "command": "/usr/bin/runc init", "launched": False}
+    assert containers_own([podmans_runc, other]) == [other]
 
 
 def test_processes_outside_the_containers_are_ignored(tmp_path):

@@ -245,7 +245,7 @@ class Poller:
                 alive.add(pid)
                 creds = credentials(pid)
                 command = command_line(pid)
-                if creds is None or command is None or command.startswith("runc init"):
+                if creds is None or command is None or is_runc_init(command):
                     continue  # gone, or the runtime's own set-up process (docker exec's runc init)
                 key = (container, command, tuple(creds["uids"]) + tuple(creds["gids"]))
                 before = self.seen.get(pid)
@@ -353,7 +353,13 @@ def containers_own(records: list[dict]) -> list[dict]:
     runtime, every process exec'd in the cgroup except a `runc init`."""
     if any(r.get("launched") for r in records):
         return [r for r in records if r.get("launched") or r["kind"] in ("ready", "lost", "nocgroup", "stopped")]
-    return [r for r in records if not str(r.get("command", "")).startswith("runc init")]
+    return [r for r in records if not is_runc_init(str(r.get("command", "")))]
+
+
+def is_runc_init(command: str) -> bool:
+    """`runc init` or `/usr/bin/runc init`: the runtime's own process (Docker and Podman call runc differently)."""
+    words = command.split()
+    return len(words) >= 2 and os.path.basename(words[0]) == "runc" and words[1] == "init"
 
 
 def to_sighting(record: dict, started_ns: int):

@@ -114,7 +114,9 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     base = _run_kwargs(options)
     owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
     chosen = restrictions(declared, options.arbitrary_uid, owner) if options.hardened else []
-    health = read_healthcheck(config)
+    # Podman's Docker-compatible API leaves Healthcheck out of the image's config, not out of a
+    # container's: the holder container (created from the image) has it in both engines
+    health = read_healthcheck(config) or read_healthcheck(holder.attrs.get("Config") or {})
     try:
         watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths,
                          exec_once=health.command if health and options.run_healthcheck else None)]
