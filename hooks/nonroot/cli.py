@@ -126,7 +126,9 @@ def _add_fleet(sub) -> None:
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON")
     _add_quiet(parser)
-    parser.add_argument("--settle", type=float, default=3.0, help="seconds to watch the running container")
+    parser.add_argument("--watch", "--settle", dest="settle", type=float, default=3.0, metavar="SECONDS",
+                        help="the watch window: seconds to watch every process of the running container "
+                             "(--settle is the old name)")
     parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment for the container (repeatable)")
     parser.add_argument("--tmpfs", action="append", default=[], metavar="PATH",

@@ -50,8 +50,8 @@ class Report:
 
 @dataclass
 class VerifyOptions:
-    settle: float = 3.0           # seconds the container is watched once it runs
-    samples: int = 3              # process reads spread over the settle window
+    settle: float = 3.0           # the watch window: seconds the container is watched once it runs (--watch)
+    samples: int = 3              # status reads spread over the window (process reads where the engine is remote)
     start_timeout: float = 30.0   # seconds to wait for the container to be running
     command: list[str] | None = None
     entrypoint: list[str] | None = None   # None: the image's own; [] clears it
@@ -64,6 +64,9 @@ class VerifyOptions:
     hardened: bool = True         # also run it with --read-only, --cap-drop ALL, no-new-privileges
     arbitrary_uid: int | None = None  # hardened run as this UID with GID 0 (OpenShift); None: the image's user
     scan_filesystem: bool = True  # stream the image's filesystem for setuid and writable files
+    process_events: bool = True   # watch through the kernel's process events connector where it can be used;
+                                  # False: read the container's cgroup every 25 ms instead
+    run_healthcheck: bool = True  # run the image's HEALTHCHECK once in the window, as the engine would
 
     def declared_writable(self) -> list[str]:
         """Paths the caller declared writable (writable paths and tmpfs mounts)."""

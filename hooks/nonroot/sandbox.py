@@ -49,17 +49,22 @@ class ContainerSession:
             found += self.client.containers.list(all=True, filters={"label": f"{SESSION_LABEL}={self.id}"})
         except (DockerException, RequestException):
             pass
-        seen: set[str] = set()
-        for container in found:
-            if container.id in seen:
-                continue
-            seen.add(container.id)
+        unique = list({container.id: container for container in found}.values())
+
+        def remove(container) -> None:
             try:
                 container.remove(force=True, v=True)
             except NotFound:
                 pass
             except (DockerException, RequestException):
                 pass  # the engine is gone: nothing more can be done from here
+
+        # side by side: the engine stops and removes each in a fraction of a second, mostly waiting
+        threads = [threading.Thread(target=remove, args=(container,), daemon=True) for container in unique]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         self._containers.clear()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -14,9 +14,10 @@ from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from .errors import EngineUnavailable, ImageNotFound
 from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
+from .healthcheck import healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
-from .runtime import Observation, Watch, observe
+from .runtime import Observation, Watch, observe, start_watcher
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
@@ -89,6 +90,16 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
 
 
 def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
+    # the process watcher starts first: it gets ready while the containers are created
+    watcher = start_watcher(options.process_events)
+    try:
+        _verify_watched(session, image, options, report, watcher)
+    finally:
+        if watcher is not None:
+            watcher.close()
+
+
+def _verify_watched(session: ContainerSession, image, options: VerifyOptions, report: Report, watcher) -> None:
     from docker.errors import APIError
 
     config = image.attrs.get("Config") or {}
@@ -106,8 +117,12 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
     owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
     in_image = {path: imagefs.top_owner(holder, path) for path in declared} if options.hardened else {}
     chosen = restrictions(declared, options.arbitrary_uid, owner, in_image) if options.hardened else []
+    # Podman's Docker-compatible API leaves Healthcheck out of the image's config, not out of a
+    # container's: the holder container (created from the image) has it in both engines
+    health = read_healthcheck(config) or read_healthcheck(holder.attrs.get("Config") or {})
     try:
-        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths)]
+        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths,
+                         exec_once=health.command if health and options.run_healthcheck else None)]
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
@@ -122,9 +137,12 @@ def _verify(session: ContainerSession, image, options: VerifyOptions, report: Re
         bisection = Bisection(probe, chosen, *watches)
     if watches:
         normal, *hardened = observe(watches, options.settle, options.samples, options.start_timeout,
-                                    spawn=bisection.spawn if bisection else None)
+                                    spawn=bisection.spawn if bisection else None,
+                                    process_events=options.process_events, watcher=watcher)
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options) + contract_checks(contract, normal.processes)
+    if health is not None:
+        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None))
     if scanning is not None:
         report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
     if bisection is not None:

@@ -41,6 +41,7 @@ class Case:
     exit_code: int
     expect: tuple[Expect, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)   # VerifyOptions beyond the defaults, e.g. a longer window
 
     @property
     def tag(self) -> str:
@@ -162,6 +163,34 @@ CASES: tuple[Case, ...] = (
         Expect("hardened-run", "warn", "; breaks with: --cap-drop ALL"),
         Expect("hardened-run", "warn", "alone: --read-only (tmpfs: /tmp, /var/lib/db (/var/lib/db owned by "
                                        "10001:10001 mode 0700, as in the image)): works"))),
+    # The shapes of issue 14: root that a few samples miss, and the official images' drops.
+    Case("sudo-job-late", "`USER 10001`, a job that gets root through sudo 6 s after the start, for 2 s",
+         FOUND, (
+             Expect("runtime", "fail", "`/bin/sh /usr/local/bin/rotate-logs` has UID 0"),
+             Expect("runtime", "fail", "`sudo -n /usr/local/bin/rotate-logs` has UID 0 (effective, saved, "
+                                       "filesystem)")),
+         options={"settle": 10.0}),
+    Case("root-blip", "`USER 10001`, a setuid-root helper that lives 50 ms every second", FOUND, (
+        Expect("runtime", "fail", "`/usr/local/bin/blip 0.05` has UID 0 (effective, saved, filesystem)"),)),
+    Case("healthcheck-root", "gosu drop with a `HEALTHCHECK` and no `USER`", FOUND, (
+        Expect("health-check", "fail", "the health check runs as root: no USER"),
+        Expect("health-check", "fail", "run once at"),
+        Expect("runtime", "fail", "after the first process gave up root"))),
+    Case("healthcheck-user", "`USER app` with a `HEALTHCHECK`", PROVEN, (
+        Expect("health-check", "pass", "runs as USER app (UID 10001)"),
+        Expect("health-check", "pass", "exit code 0"),
+        Expect("runtime", "pass", "none with UID 0"))),
+    Case("postgres-shape", "postgres's shape: no `USER`, entrypoint re-runs itself as postgres with gosu, "
+         "workers", PROVEN, (
+             Expect("runtime", "pass", "root only in the start-up prelude"),
+             Expect("runtime", "pass", "`postgres: checkpointer infinity` uid r/e/s/fs=999/999/999/999"))),
+    Case("redis-shape", "redis's shape: no `USER`, entrypoint chowns then re-runs itself with setpriv", PROVEN, (
+        Expect("runtime", "pass", "root only in the start-up prelude"),
+        Expect("runtime", "pass", "`python3 /usr/local/bin/redis-server` uid r/e/s/fs=999/999/999/999"))),
+    Case("root-master", "nginx/httpd's shape: a root master with non-root workers", FOUND, (
+        Expect("runtime", "fail", "`/bin/sh /usr/local/bin/master.sh` has UID 0"),
+        Expect("runtime", "fail", "the first process never gave up root"),
+        Expect("runtime", "fail", "`sleep infinity` uid r/e/s/fs=101/101/101/101"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 

@@ -27,7 +27,8 @@ def corpus_reports(engine, corpus) -> dict:
     from nonroot.verify import VerifyOptions, verify_image
 
     def verify(case: cases.Case):
-        return case.name, verify_image(engine, case.tag, VerifyOptions(environment=case.environment))
+        return case.name, verify_image(engine, case.tag,
+                                       VerifyOptions(environment=case.environment, **case.options))
 
     with ThreadPoolExecutor(VERIFY_THREADS) as pool:
         return dict(pool.map(verify, cases.CASES))
@@ -40,7 +41,8 @@ def verify(engine, corpus):
 
     def _verify(name: str, **options):
         case = cases.BY_NAME[name]
-        return verify_image(engine, case.tag, VerifyOptions(**{"environment": case.environment, **options}))
+        return verify_image(engine, case.tag, VerifyOptions(**{"environment": case.environment, **case.options,
+                                                               **options}))
 
     return _verify
 

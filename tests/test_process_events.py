@@ -1,0 +1,232 @@
+"""Parsing the kernel's process events (recorded on this machine from a real container run:
+`sh -c 'setpriv --reuid=10001 --regid=10001 --clear-groups sh -c "sleep 0.2; exit 3"'`),
+following credentials through them (procwatch.Tracker), and the start-up prelude rule
+(timeline.judge). No engine: these are the pure parts of the watch."""
+from __future__ import annotations
+
+import pytest
+
+from nonroot.cnproc import parse_datagram, subscribe_message
+from nonroot.procs import ProcessIds
+from nonroot.procwatch import RUNC_INIT, Tracker
+from nonroot.timeline import CGROUP, EVENTS, Sighting, Timeline, judge
+
+# One netlink datagram each, as recv() returned them (x86_64, little-endian).
+RECORDED = {
+    "ack": "4c00000003000000d4510000000000000100000001000000d451000001000000280000000000000000000000"
+           "bfcc506145000000000000000000000000000000000000000000000000000000",
+    "fork": "4c00000003000000763a0000000000000100000001000000763a00000000000028000000010000000100000"
+            "03a594feb42000000052c0000052c0000282c0000282c00000000000000000000",
+    "thread": "4c000000030000003b3a00000000000001000000010000003b3a000000000000280000000100000001000000"
+              "e38555e342000000f92b0000f62b0000062c0000052c00000000000000000000",
+    "comm": "4c00000003000000373a0000000000000100000001000000373a000000000000280000000002000001000000"
+            "a95748e342000000052c0000052c000072756e633a5b323a494e49545d000000",
+    "exec": "4c00000003000000dd450000000000000100000001000000dd450000000000002800000002000000000000005"
+            "f785beb42000000282c0000282c000000000000000000000000000000000000",
+    "uid": "4c00000003000000de450000000000000100000001000000de450000000000002800000004000000000000000d"
+           "3577eb42000000282c0000282c000011270000112700000000000000000000",
+    "gid": "4c00000003000000df450000000000000100000001000000df45000000000000280000004000000000000000ac"
+           "8e77eb42000000282c0000282c000011270000112700000000000000000000",
+    "exit": "4c000000030000000e4600000000000001000000010000000e460000000000002800000000000080000000006"
+            "64acef742000000282c0000282c00000003000011000000052c0000052c0000",
+}
+
+
+def event(name: str):
+    (parsed,) = parse_datagram(bytes.fromhex(RECORDED[name]))
+    return parsed
+
+
+def test_the_subscription_answer_carries_no_error():
+    ack = event("ack")
+    assert (ack.kind, ack.error) == ("none", 0)
+
+
+def test_a_fork_names_the_parent_process_and_the_child():
+    fork = event("fork")
+    assert (fork.kind, fork.parent_tgid, fork.tgid, fork.pid) == ("fork", 11269, 11304, 11304)
+    assert not fork.is_thread
+
+
+def test_a_new_thread_is_a_fork_event_of_a_thread_not_a_process():
+    thread = event("thread")
+    assert thread.kind == "fork" and thread.is_thread
+    assert (thread.pid, thread.tgid) == (11270, 11269)
+
+
+def test_runcs_init_stage_is_named_in_a_comm_event():
+    comm = event("comm")
+    assert (comm.kind, comm.tgid, comm.comm) == ("comm", 11269, RUNC_INIT)
+
+
+def test_an_exec_names_the_process():
+    exec_ = event("exec")
+    assert (exec_.kind, exec_.pid, exec_.tgid) == ("exec", 11304, 11304)
+    assert exec_.timestamp_ns == 287416481887
+
+
+def test_a_uid_change_carries_the_new_real_and_effective_uid():
+    uid = event("uid")
+    assert (uid.kind, uid.tgid, uid.real, uid.effective) == ("uid", 11304, 10001, 10001)
+
+
+def test_a_gid_change_carries_the_new_real_and_effective_gid():
+    gid = event("gid")
+    assert (gid.kind, gid.tgid, gid.real, gid.effective) == ("gid", 11304, 10001, 10001)
+
+
+def test_an_exit_carries_the_wait_status_and_the_parent():
+    exit_ = event("exit")
+    assert (exit_.kind, exit_.tgid, exit_.exit_code >> 8, exit_.parent_tgid) == ("exit", 11304, 3, 11269)
+
+
+def test_several_messages_in_one_datagram_are_all_parsed():
+    data = bytes.fromhex(RECORDED["exec"] + RECORDED["uid"] + RECORDED["exit"])
+    assert [e.kind for e in parse_datagram(data)] == ["exec", "uid", "exit"]
+
+
+def test_a_truncated_message_is_refused():
+    with pytest.raises(ValueError, match="truncated"):
+        parse_datagram(bytes.fromhex(RECORDED["exec"])[:60])
+
+
+def test_the_subscription_message_asks_for_listen_on_the_proc_connector():
+    message = subscribe_message()
+    assert len(message) == 40
+    assert message[16:24] == bytes.fromhex("0100000001000000")   # CN_IDX_PROC, CN_VAL_PROC
+    assert message[-4:] == bytes.fromhex("01000000")              # PROC_CN_MCAST_LISTEN
+
+
+# --- following credentials through events (no /proc: the processes are long gone) -----------
+
+@pytest.fixture
+def tracked_records(tmp_path):
+    """Feed recorded events to a Tracker whose /proc is empty (as when every process has ended)."""
+    return lambda names: _tracked(names, str(tmp_path))
+
+
+def _tracked(names: list[str], proc: str) -> list[dict]:
+    records: list[dict] = []
+    tracker = Tracker(["container-id"], records.append, proc=proc)
+    from nonroot.procwatch import Tracked
+
+    tracker.known[11269] = Tracked(0, launched=True, ran=True, uids=[0] * 4, gids=[0] * 4, command="sh -c ...")
+    tracker.handle_batch([event(name) for name in names])
+    return records
+
+
+def test_a_forked_child_inherits_its_parents_credentials(tracked_records):
+    (fork,) = tracked_records(["fork"])
+    assert (fork["pid"], fork["uids"], fork["parent"]) == (11304, [0, 0, 0, 0], 11269)
+
+
+def test_a_uid_event_sets_real_and_effective_and_saved_when_they_agree(tracked_records):
+    records = tracked_records(["fork", "exec", "uid", "gid"])
+    assert records[-2]["kind"] == "uid" and records[-2]["uids"] == [10001, 10001, 10001, 10001]
+    assert records[-1]["gids"] == [10001, 10001, 10001, 10001]
+
+
+def test_an_exec_that_cannot_be_read_any_more_keeps_the_credentials_from_the_events(tracked_records):
+    records = tracked_records(["fork", "exec"])
+    assert records[-1]["kind"] == "exec" and records[-1]["uids"] == [0, 0, 0, 0]
+    assert records[-1]["command"] == "(ended before its command line could be read)"
+
+
+def test_an_exit_of_a_followed_process_is_reported(tracked_records):
+    records = tracked_records(["fork", "exit"])
+    assert records[-1] == {"kind": "exit", "container": 0, "pid": 11304, "at": 287625333350, "code": 768,
+                           "launched": True}
+
+
+def test_only_what_runcs_init_execs_is_the_containers_own():
+    from nonroot.procwatch import containers_own
+
+    runc_setup = {"kind": "exec", "pid": 5, "command": "runc init", "launched": False}
+    service = {"kind": "exec", "pid": 6, "command": "serve", "launched": True}
+    assert containers_own([runc_setup, service]) == [service]
+    # another runtime (no runc:[2:INIT] seen): everything exec'd in the cgroup but a `runc init`
+    other = {"kind": "exec", "pid": 7, "command": "serve", "launched": False}
+    assert containers_own([runc_setup, other]) == [other]
+    podmans_runc = {"kind": "exec", "pid": 8, "command": "/usr/bin/runc init", "launched": False}
+    assert containers_own([podmans_runc, other]) == [other]
+
+
+def test_processes_outside_the_containers_are_ignored(tmp_path):
+    records: list[dict] = []
+    Tracker(["container-id"], records.append, proc=str(tmp_path)).handle_batch([event("fork"), event("uid"), event("exit")])
+    assert records == []
+
+
+# --- the start-up prelude rule ---------------------------------------------------------------
+
+ROOT, APP = (0, 0, 0, 0), (10001, 10001, 10001, 10001)
+
+
+def seen(at: float, kind: str, pid: int, command: str, uids=ROOT) -> Sighting:
+    return Sighting(at, kind, ProcessIds(pid, command, uids, uids))
+
+
+def timeline(*sightings: Sighting, exits: dict[int, float] | None = None, mode: str = EVENTS) -> Timeline:
+    return Timeline(mode, seconds=5.0, first_pid=1, sightings=list(sightings), exits=exits or {})
+
+
+def test_root_before_the_first_process_drops_is_the_allowed_prelude():
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.2, "exec", 2, "chown app /data"),
+                            seen(0.3, "uid", 1, "gosu app serve", APP), seen(0.4, "exec", 1, "serve", APP),
+                            exits={2: 0.25}))
+    assert result.root == []
+    assert result.drop_at == 0.3
+    assert [s.ids.command for s in result.prelude] == ["entrypoint.sh", "chown app /data"]
+    assert [p.command for p in result.processes] == ["serve"]
+
+
+def test_a_root_process_left_over_from_the_prelude_is_root_found():
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.2, "exec", 2, "tail -f /dev/null"),
+                            seen(0.3, "uid", 1, "setpriv ...", APP)))
+    assert [(r.sighting.ids.command, r.why.split(" (")[0]) for r in result.root] == [
+        ("tail -f /dev/null", "left over from the start-up prelude")]
+
+
+def test_root_after_the_drop_is_root_found_however_short():
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "gosu", APP),
+                            seen(6.0, "exec", 7, "healthcheck"), exits={7: 6.05}))
+    assert [r.sighting.ids.command for r in result.root] == ["healthcheck"]
+    assert "after the first process gave up root at 0.30 s" in result.root[0].why
+
+
+def test_a_first_process_that_never_drops_makes_every_root_process_root_found():
+    result = judge(timeline(seen(0.1, "exec", 1, "master"), seen(0.2, "exec", 2, "worker", APP)))
+    assert [r.sighting.ids.command for r in result.root] == ["master"]
+    assert result.root[0].why == "the first process never gave up root"
+
+
+def test_an_image_that_starts_non_root_has_no_prelude():
+    result = judge(timeline(seen(0.1, "exec", 1, "serve", APP), seen(0.2, "uid", 3, "blip", (10001, 0, 0, 0))))
+    assert not result.started_as_root
+    assert [r.sighting.ids.command for r in result.root] == ["blip"]
+    assert (result.uid_changes, result.to_root) == (1, 1)
+
+
+def test_the_coverage_counts_execs_and_uid_changes():
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "gosu", APP),
+                            seen(0.4, "exec", 1, "serve", APP), seen(0.5, "exec", 2, "date", APP)))
+    assert result.coverage(timeline()) == "watched 5.0 s: 3 execs, 1 UID change, none to 0"
+
+
+def test_the_cgroup_mode_judges_by_the_same_rule():
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "serve", APP),
+                            seen(2.0, "exec", 5, "cron-job"), mode=CGROUP))
+    assert [r.sighting.ids.command for r in result.root] == ["cron-job"]
+
+
+def test_a_uid_change_inside_a_drop_tool_is_not_a_state_the_service_runs_with():
+    keeps_caps = ProcessIds(1, "setpriv ...", APP, APP, cap_eff=["CAP_SETUID"], cap_prm=["CAP_SETUID"])
+    result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), Sighting(0.3, "uid", keeps_caps),
+                            seen(0.4, "exec", 1, "serve", APP)))
+    assert [p.command for p in result.processes] == ["serve"]
+
+
+def test_a_uid_change_a_process_keeps_is_a_state_the_service_runs_with():
+    result = judge(timeline(seen(0.1, "exec", 1, "master"), seen(0.2, "fork", 2, "master"),
+                            seen(0.3, "uid", 2, "master", APP)))
+    assert [(p.pid, p.uids) for p in result.processes if p.pid == 2] == [(2, ROOT), (2, APP)]
