@@ -55,9 +55,17 @@ def _pod(manifest: Path) -> tuple[dict, dict]:
     return template["spec"], template["metadata"].get("annotations") or {}
 
 
+def _kubernetes_versions() -> list[str]:
+    """The oldest and the newest Kubernetes release whose schemas kubernetes-validate bundles."""
+    from kubernetes_validate.utils import all_versions, latest_version
+
+    return [min(all_versions(), key=lambda v: tuple(int(n) for n in v.split("."))), latest_version()]
+
+
+@pytest.mark.parametrize("version", _kubernetes_versions())
 @pytest.mark.parametrize("combo", KUBERNETES_TABLE, ids=_ids)
-def test_manifest_is_a_valid_kubernetes_object_with_no_unknown_field(manifests_dir, combo):
-    assert kubernetes_errors(manifests_dir / f"{_ids(combo)}.yaml") == []
+def test_manifest_is_a_valid_kubernetes_object_with_no_unknown_field(manifests_dir, combo, version):
+    assert kubernetes_errors(manifests_dir / f"{_ids(combo)}.yaml", version) == []
 
 
 @pytest.mark.parametrize("combo", KUBERNETES_TABLE, ids=_ids)

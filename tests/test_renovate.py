@@ -174,3 +174,18 @@ def test_renovate_finds_nothing_when_the_answers_hold_a_bare_path(renovate, flee
     (bare / ANSWERS_FILE).write_text(text.replace(f"git+{template.resolve().as_uri()}", str(template.resolve())))
     commit_all(bare, "bare path")
     assert renovate_tool.copier_deps(run_renovate(renovate, bare, tmp_path)) == []
+
+
+def test_renovates_command_without_trust_changes_nothing(fleet, tmp_path):
+    # What Renovate runs when the bot lacks allowScripts: true or the repository's config lacks
+    # "ignoreScripts": false (its copier manager then leaves out --trust): Copier refuses the
+    # template's tasks and migrations and updates nothing.
+    _template, service = fleet
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(service), str(clone)], check=True)
+    result = run_copier("update", "--skip-answered", "--defaults", "--answers-file", ANSWERS_FILE,
+                        "--vcs-ref", NEW, cwd=clone)
+    assert result.returncode != 0
+    assert "unsafe features: migrations, tasks" in result.stderr
+    assert git(clone, "status", "--porcelain") == ""
+    assert answers(clone)["_commit"] == OLD
