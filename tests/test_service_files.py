@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import remove_images
 from service_files import (DOCS, compose_service, dockerfile_user, manifests, pod_spec, restricted_violations,
                            workflow)
 

@@ -222,9 +222,17 @@ def _failure(step: str, error: str, tail: list[str], code: int | None = None) ->
 
 
 # ------------------------------------------------------------------ choosing the builder
+def _has_buildx(cli: str) -> bool:
+    try:
+        return subprocess.run([cli, "buildx", "version"], capture_output=True, timeout=30,
+                              stdin=subprocess.DEVNULL, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def _cli_drives_buildkit(cli: str) -> bool:
-    """Whether this docker CLI builds with BuildKit when DOCKER_BUILDKIT=1: it has buildx, or
-    it is older than 23 (BuildKit built in; 23+ hands `docker build` to buildx)."""
+    """Whether this docker CLI builds with BuildKit: it has buildx, or it is older than 23
+    (BuildKit built in, with DOCKER_BUILDKIT=1; 23+ hands `docker build` to buildx)."""
     def run(*args: str) -> subprocess.CompletedProcess | None:
         try:
             return subprocess.run([cli, *args], capture_output=True, text=True, timeout=30,
@@ -232,8 +240,7 @@ def _cli_drives_buildkit(cli: str) -> bool:
         except (OSError, subprocess.TimeoutExpired):
             return None
 
-    buildx = run("buildx", "version")
-    if buildx is not None and buildx.returncode == 0:
+    if _has_buildx(cli):
         return True
     version = run("version", "--format", "{{.Client.Version}}")
     if version is None or not version.stdout.strip():
@@ -314,7 +321,10 @@ def _build_with_cli(client, cli: str, context: Path, tag: str, log: _Log, nocach
                     labels: dict[str, str]) -> str:
     with tempfile.TemporaryDirectory(prefix="nonroot-build-") as scratch:
         iidfile = Path(scratch) / "iid"
-        command = [cli, "build", "--progress=plain", "--tag", tag,
+        # With buildx, `buildx build --load`: the image lands in the engine whichever builder
+        # instance is selected. Without it (a CLI older than 23), its built-in BuildKit client.
+        build = ["buildx", "build", "--load"] if _has_buildx(cli) else ["build"]
+        command = [cli, *build, "--progress=plain", "--tag", tag,
                    *(arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")),
                    "--iidfile", str(iidfile), *(["--no-cache"] if nocache else []), str(context)]
         env = {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain", "NO_COLOR": "1"}
