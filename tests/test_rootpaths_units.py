@@ -90,6 +90,11 @@ def test_defaults_not_authenticate_makes_rules_passwordless():
     assert not full({"/etc/sudoers": text.replace("app ALL", "other ALL")}, app())
 
 
+def test_defaults_for_running_as_root_count_and_for_another_target_do_not():
+    assert full({"/etc/sudoers": "Defaults>root !authenticate\napp ALL=(ALL) ALL\n"}, app())
+    assert not full({"/etc/sudoers": "Defaults>other !authenticate\napp ALL=(ALL) ALL\n"}, app())
+
+
 def test_comments_and_continuations():
     text = "# app ALL=(ALL) NOPASSWD: ALL\napp ALL=(ALL) \\\n  NOPASSWD: ALL  # trailing comment\n"
     lines = list(sudoers_lines({"/etc/sudoers": text}))

@@ -251,3 +251,14 @@ def test_labels_that_do_not_say_what_they_must_are_problems(labels, problem):
     contract = read_contract({"Labels": labels})
     assert any(problem in p for p in contract.problems)
     assert contract_checks(contract, [])[0].verdict == "fail"
+
+
+def test_a_read_only_file_the_user_owns_is_reported_writable():
+    from nonroot.fsscan import user_writable_check
+
+    data = _tar(("etc/app", 0o555, 10001, 10001, None, {}), ("etc/app/app.conf", 0o444, 10001, 10001, b"x", {}),
+                ("etc/other.conf", 0o644, 0, 0, b"x", {}))
+    facts = scan(iter_entries(_Exported(data)), roots=[], excluded=[])
+    check = user_writable_check(facts, [Identity(10001, frozenset({10001}), "t")])
+    assert check.verdict == "warn"
+    assert "/etc/app/ 10001:10001 mode 0555 writable by UID 10001 (+1 entries under it)" in check.evidence

@@ -75,8 +75,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     client = connect()
     with _progress(args, lines=False).phase(f"verifying {args.image}"):
         report = verify_image(client, args.image, options)
-    _write_sarif(report, args, args.sarif_dockerfile or "Dockerfile")
     _print_report(report, args)
+    _write_sarif(report, args, args.sarif_dockerfile or "Dockerfile")
     return report.exit_code
 
 
@@ -88,8 +88,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     client = connect()
     result = check_directory(client, Path(args.dir), tag=args.tag, options=options,
                              progress=_progress(args))
-    _write_sarif(result.report, args, args.sarif_dockerfile or (Path(args.dir) / "Dockerfile").as_posix())
     _print_report(result.report, args, result.expectations.user_label())
+    _write_sarif(result.report, args, args.sarif_dockerfile or (Path(args.dir) / "Dockerfile").as_posix())
     return result.report.exit_code
 
 

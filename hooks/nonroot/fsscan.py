@@ -80,6 +80,7 @@ class FsFacts:
     world_writable: list[FsEntry] = field(default_factory=list)   # directories, outside the temp dirs
     candidates: list[FsEntry] = field(default_factory=list)       # entries some non-root user may write
     dropped: int = 0                                               # findings beyond MAX_KEPT
+    candidates_dropped: int = 0                                    # candidates beyond MAX_CANDIDATES
     present: set[str] = field(default_factory=set)                 # roots that exist in the image
     watched: dict[str, FsEntry] = field(default_factory=dict)      # account, sudo and doas files, /etc
     contents: dict[str, str] = field(default_factory=dict)         # their text
@@ -123,7 +124,8 @@ def app_roots(config: dict, command: list[str] | None = None, entrypoint: list[s
 
 
 def _maybe_writable_by_non_root(member: tarfile.TarInfo) -> bool:
-    return bool((member.uid != 0 and member.mode & 0o200) or member.mode & 0o022)
+    """Owned by a non-root user (who may chmod it), or group- or world-writable."""
+    return bool(member.uid != 0 or member.mode & 0o022)
 
 
 def scan(entries: Iterable[tarfile.TarInfo], roots: list[str], excluded: list[str]) -> FsFacts:
@@ -160,7 +162,7 @@ def scan(entries: Iterable[tarfile.TarInfo], roots: list[str], excluded: list[st
             if len(facts.candidates) < MAX_CANDIDATES:
                 facts.candidates.append(entry)
             else:
-                facts.dropped += 1
+                facts.candidates_dropped += 1
     return facts
 
 
@@ -207,6 +209,12 @@ def user_writable_check(facts: FsFacts, identities: list[Identity]) -> Check:
     evidence = [f"declared writable (not judged): {', '.join(facts.excluded) or 'none'}; also not judged: "
                 f"{', '.join((*TEMP_DIRS, *RUNTIME_DIRS))}", f"runtime users: {users}",
                 f"application paths: {roots}"]
+    if facts.candidates_dropped:
+        evidence.append(f"{facts.candidates_dropped} entries owned by non-root users or group/world-writable were "
+                        f"not judged (over {MAX_CANDIDATES} kept)")
+    if not writable and facts.candidates_dropped:
+        return Check(name, WARN, f"nothing writable by the runtime user among the first {MAX_CANDIDATES} candidate "
+                     f"entries, {facts.candidates_dropped} more not judged", evidence)
     if not writable:
         return Check(name, PASS, f"the runtime user can write nothing outside the declared writable paths "
                      f"and the temporary directories ({facts.entries} entries scanned)", evidence)

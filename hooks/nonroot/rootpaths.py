@@ -270,8 +270,10 @@ def _parse_sudoers(lines: Iterable[tuple[str, str]]) -> _Sudoers:
         if head.startswith("Defaults"):
             scope = head[len("Defaults"):]
             users = _split_top(scope[1:]) if scope.startswith(":") else None
-            if scope and not scope.startswith(":"):
-                continue                              # per-host, per-runas, per-command defaults
+            if scope.startswith(">") and not _runas_root(f"({scope[1:]})", parsed.aliases):
+                continue                              # defaults for running as another user
+            if scope and scope[0] not in ":>":
+                continue                              # per-host and per-command defaults
             for param in _split_top(words[1] if len(words) > 1 else ""):
                 if param.replace(" ", "") in ("authenticate", "!authenticate"):
                     parsed.authenticate.append((users, not param.startswith("!")))
