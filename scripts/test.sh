@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run nonroot's test suite on this machine, setting up what it needs first:
 #   - system tools: Docker engine, debootstrap (offline base images), shellcheck,
-#     Debian's docker-compose 1.29
+#     Debian's docker-compose 1.29, Podman (a second engine for the verifier)
 #     (installed with apt-get when run as root on Debian/Ubuntu, else named);
 #   - a running Docker engine (dockerd is started if none answers);
 #   - .venv with nonroot and its test dependencies;
@@ -23,6 +23,9 @@ command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
+# Podman: the verifier corpus also runs against its Docker-compatible API (tests/podman.py
+# starts `podman system service` with a containers.conf of the tests' own)
+command -v podman >/dev/null || missing+=(podman)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"
