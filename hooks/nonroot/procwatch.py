@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -436,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=(EVENTS, CGROUP), default=EVENTS)
     parser.add_argument("ids", nargs="*", help="containers to watch (more can be named on stdin: id INDEX ID)")
     args = parser.parse_args(argv)
+    # Ctrl-C reaches the whole process group: the parent cleans up, then closes our stdin
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:  # read /proc as close to each event as the machine allows (root may raise its priority)
         os.nice(-10)
     except OSError:
