@@ -153,7 +153,8 @@ def test_only_what_runcs_init_execs_is_the_containers_own():
 
 def test_processes_outside_the_containers_are_ignored(tmp_path):
     records: list[dict] = []
-    Tracker(["container-id"], records.append, proc=str(tmp_path)).handle_batch([event("fork"), event("uid"), event("exit")])
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([event("fork"), event("uid"), event("exit")])
     assert records == []
 
 

@@ -123,7 +123,8 @@ class Tracker:
 
     def _record(self, kind: str, at: int, tgid: int, proc: Tracked, **extra) -> None:
         self.emit({"kind": kind, "container": proc.container, "pid": tgid, "at": at, "command": proc.command,
-                   "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids), **proc.extra, **extra})
+                   "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids),
+                   **proc.extra, **extra})
 
     def _apply_read(self, proc: Tracked, creds: dict | None, exec_: bool) -> str:
         if creds is None:
@@ -268,7 +269,7 @@ class Watcher:
     def __init__(self, mode: str = EVENTS) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._child = subprocess.Popen([sys.executable, "-m", "nonroot.procwatch", "--mode", mode],
+        self._child = subprocess.Popen([sys.executable, "-S", "-m", "nonroot.procwatch", "--mode", mode],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.records: list[dict] = []
         self._lines: queue.Queue = queue.Queue()
