@@ -211,7 +211,7 @@ def test_an_image_that_starts_non_root_has_no_prelude():
 def test_the_coverage_counts_execs_and_uid_changes():
     result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "gosu", APP),
                             seen(0.4, "exec", 1, "serve", APP), seen(0.5, "exec", 2, "date", APP)))
-    assert result.coverage(timeline()) == "watched 5.0 s: 3 execs, 1 UID change, none to 0"
+    assert result.coverage(timeline()) == "watched 5.0 s (process events): 3 execs, 1 UID change, none to 0"
 
 
 def test_the_cgroup_mode_judges_by_the_same_rule():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .procs import ProcessIds
 
 EVENTS, CGROUP, ENGINE = "events", "cgroup", "engine"
+MODE_SHORT = {EVENTS: "process events", CGROUP: "cgroup read every 25 ms", ENGINE: "engine's process list sampled"}
 MODE_WORDS = {
     EVENTS: "every process, from the kernel's process events connector",
     CGROUP: "the container's cgroup read every 25 ms (the process events connector was not available)",
@@ -64,12 +65,13 @@ class Judgement:
     to_root: int = 0
 
     def coverage(self, timeline: Timeline) -> str:
-        """e.g. "watched 5.0 s: 37 execs, 4 UID changes, none to 0"."""
+        """e.g. "watched 5.0 s (process events): 37 execs, 4 UID changes, none to 0"."""
         to_root = "none" if not self.to_root else str(self.to_root)
         if timeline.mode == ENGINE:
-            return f"watched {timeline.seconds:.1f} s by sampling: {self.execs} process(es) seen"
-        return (f"watched {timeline.seconds:.1f} s: {self.execs} exec{'s' * (self.execs != 1)}, "
-                f"{self.uid_changes} UID change{'s' * (self.uid_changes != 1)}, {to_root} to 0")
+            return f"watched {timeline.seconds:.1f} s ({MODE_SHORT[ENGINE]}): {self.execs} process(es) seen"
+        return (f"watched {timeline.seconds:.1f} s ({MODE_SHORT[timeline.mode]}): {self.execs} "
+                f"exec{'s' * (self.execs != 1)}, {self.uid_changes} UID change{'s' * (self.uid_changes != 1)}, "
+                f"{to_root} to 0")
 
 
 def _changed(before: ProcessIds | None, after: ProcessIds, key: str) -> bool:
