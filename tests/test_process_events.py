@@ -231,3 +231,9 @@ def test_a_uid_change_a_process_keeps_is_a_state_the_service_runs_with():
     result = judge(timeline(seen(0.1, "exec", 1, "master"), seen(0.2, "fork", 2, "master"),
                             seen(0.3, "uid", 2, "master", APP)))
     assert [(p.pid, p.uids) for p in result.processes if p.pid == 2] == [(2, ROOT), (2, APP)]
+
+
+def test_an_exec_whose_credentials_are_unknown_is_counted_as_such():
+    result = judge(timeline(seen(0.1, "exec", 1, "serve", APP), seen(0.5, "exec", 4, "gone", (-1, -1, -1, -1))))
+    assert result.coverage(timeline()) == ("watched 5.0 s (process events): 2 execs (1 with credentials not read), "
+                                           "0 UID changes, none to 0")

@@ -60,6 +60,7 @@ class Judgement:
     drop_at: float | None = None
     processes: list[ProcessIds] = field(default_factory=list)  # the service's own, after any prelude
     execs: int = 0
+    unread: int = 0      # execs whose credentials neither the events nor /proc gave (a hole: said so)
     uid_changes: int = 0
     gid_changes: int = 0
     to_root: int = 0
@@ -69,9 +70,10 @@ class Judgement:
         to_root = "none" if not self.to_root else str(self.to_root)
         if timeline.mode == ENGINE:
             return f"watched {timeline.seconds:.1f} s ({MODE_SHORT[ENGINE]}): {self.execs} process(es) seen"
+        unread = f" ({self.unread} with credentials not read)" if self.unread else ""
         return (f"watched {timeline.seconds:.1f} s ({MODE_SHORT[timeline.mode]}): {self.execs} "
-                f"exec{'s' * (self.execs != 1)}, {self.uid_changes} UID change{'s' * (self.uid_changes != 1)}, "
-                f"{to_root} to 0")
+                f"exec{'s' * (self.execs != 1)}{unread}, {self.uid_changes} UID change"
+                f"{'s' * (self.uid_changes != 1)}, {to_root} to 0")
 
 
 def _changed(before: ProcessIds | None, after: ProcessIds, key: str) -> bool:
@@ -87,6 +89,7 @@ def judge(timeline: Timeline) -> Judgement:
         before = latest.get(sighting.ids.pid)
         if sighting.kind in ("exec", "sample") and (before is None or before.command != sighting.ids.command):
             result.execs += 1
+            result.unread += -1 in sighting.ids.uids
         if sighting.kind == "uid" and _changed(before, sighting.ids, "uids"):
             result.uid_changes += 1
             if sighting.ids.root_uid_roles() and (before is None or not before.root_uid_roles()):
