@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run nonroot's test suite on this machine, setting up what it needs first:
 #   - system tools: Docker engine, debootstrap (offline base images), shellcheck,
-#     Debian's docker-compose 1.29
+#     Debian's docker-compose 1.29, Podman (a second engine for the verifier)
 #     (installed with apt-get when run as root on Debian/Ubuntu, else named);
 #   - a running Docker engine (dockerd is started if none answers);
 #   - .venv with nonroot and its test dependencies;
@@ -29,6 +29,9 @@ command -v unzip >/dev/null || missing+=(unzip)
 command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
 # npm: the Renovate test installs Renovate (and Node.js 24) from the npm registry, cached
 command -v npm >/dev/null || missing+=(npm)
+# Podman: the verifier corpus also runs against its Docker-compatible API (tests/podman.py
+# starts `podman system service` with a containers.conf of the tests' own)
+command -v podman >/dev/null || missing+=(podman)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

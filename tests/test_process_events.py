@@ -153,7 +153,8 @@ def test_only_what_runcs_init_execs_is_the_containers_own():
 
 def test_processes_outside_the_containers_are_ignored(tmp_path):
     records: list[dict] = []
-    Tracker(["container-id"], records.append, proc=str(tmp_path)).handle_batch([event("fork"), event("uid"), event("exit")])
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([event("fork"), event("uid"), event("exit")])
     assert records == []
 
 
@@ -210,7 +211,7 @@ def test_an_image_that_starts_non_root_has_no_prelude():
 def test_the_coverage_counts_execs_and_uid_changes():
     result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh"), seen(0.3, "uid", 1, "gosu", APP),
                             seen(0.4, "exec", 1, "serve", APP), seen(0.5, "exec", 2, "date", APP)))
-    assert result.coverage(timeline()) == "watched 5.0 s: 3 execs, 1 UID change, none to 0"
+    assert result.coverage(timeline()) == "watched 5.0 s (process events): 3 execs, 1 UID change, none to 0"
 
 
 def test_the_cgroup_mode_judges_by_the_same_rule():
@@ -230,3 +231,9 @@ def test_a_uid_change_a_process_keeps_is_a_state_the_service_runs_with():
     result = judge(timeline(seen(0.1, "exec", 1, "master"), seen(0.2, "fork", 2, "master"),
                             seen(0.3, "uid", 2, "master", APP)))
     assert [(p.pid, p.uids) for p in result.processes if p.pid == 2] == [(2, ROOT), (2, APP)]
+
+
+def test_an_exec_whose_credentials_are_unknown_is_counted_as_such():
+    result = judge(timeline(seen(0.1, "exec", 1, "serve", APP), seen(0.5, "exec", 4, "gone", (-1, -1, -1, -1))))
+    assert result.coverage(timeline()) == ("watched 5.0 s (process events): 2 execs (1 with credentials not read), "
+                                           "0 UID changes, none to 0")

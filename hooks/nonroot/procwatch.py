@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -122,7 +123,8 @@ class Tracker:
 
     def _record(self, kind: str, at: int, tgid: int, proc: Tracked, **extra) -> None:
         self.emit({"kind": kind, "container": proc.container, "pid": tgid, "at": at, "command": proc.command,
-                   "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids), **proc.extra, **extra})
+                   "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids),
+                   **proc.extra, **extra})
 
     def _apply_read(self, proc: Tracked, creds: dict | None, exec_: bool) -> str:
         if creds is None:
@@ -267,7 +269,7 @@ class Watcher:
     def __init__(self, mode: str = EVENTS) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._child = subprocess.Popen([sys.executable, "-m", "nonroot.procwatch", "--mode", mode],
+        self._child = subprocess.Popen([sys.executable, "-S", "-m", "nonroot.procwatch", "--mode", mode],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.records: list[dict] = []
         self._lines: queue.Queue = queue.Queue()
@@ -436,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=(EVENTS, CGROUP), default=EVENTS)
     parser.add_argument("ids", nargs="*", help="containers to watch (more can be named on stdin: id INDEX ID)")
     args = parser.parse_args(argv)
+    # Ctrl-C reaches the whole process group: the parent cleans up, then closes our stdin
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:  # read /proc as close to each event as the machine allows (root may raise its priority)
         os.nice(-10)
     except OSError:

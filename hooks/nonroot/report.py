@@ -8,6 +8,7 @@ from .model import Report
 
 MARKS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "unknown": "??", "skip": "skip"}
 OUTCOME = {0: "PROVEN NON-ROOT", 1: "ROOT OR PRIVILEGE FOUND", 2: "COULD NOT TELL"}
+MAX_PROCESS_LINES = 40  # the watch sees every process: a busy service can run hundreds in a window
 
 
 def to_json(report: Report, **extra: object) -> str:
@@ -39,8 +40,11 @@ def to_text(report: Report, user_label: str = "") -> str:
     for check in report.checks:
         lines.append(f"  {check.name:<{width}}  {MARKS.get(check.verdict, check.verdict):<7}  {check.summary}")
     if report.processes:
+        shown = report.processes[:MAX_PROCESS_LINES]
         lines.append("  processes seen:")
-        lines += [f"    {proc.describe()}" for proc in report.processes]
+        lines += [f"    {proc.describe()}" for proc in shown]
+        if len(report.processes) > len(shown):
+            lines.append(f"    ... and {len(report.processes) - len(shown)} more (--json lists every one)")
     passed = sum(c.verdict == "pass" for c in report.checks)
     deciding = list(dict.fromkeys(c.name for c in report.failures()))
     because = f"; decided by {', '.join(deciding)}" if deciding else ""

@@ -153,13 +153,19 @@ class Watch:
                 self.stopped_after = time.monotonic() - self.running_at
             return
         if self.read_procs:
-            if self.mode == ENGINE:
+            if self.mode == ENGINE and not self.note.startswith("the engine's process list"):
+                from requests.exceptions import JSONDecodeError
+
                 try:
                     procs = read_processes(self.container)
                 except APIError:  # it stopped between the status and the process list
                     self.container.reload()
                     self._note_status()
                     return
+                except JSONDecodeError:  # Podman's API answers `top` with ps options with an empty body
+                    self.note = ("the engine's process list could not be read (it does not answer `top` with "
+                                 "ps options: Podman); run nonroot on the engine's machine to watch its processes")
+                    procs = []
                 at = self._seconds()
                 self._sightings += [Sighting(at, "sample", proc) for proc in procs]
             if self.obs.samples_running == 0:
@@ -418,7 +424,8 @@ def runtime_check(obs: Observation, started_as: str = "") -> Check:
         return Check("runtime", UNKNOWN, f"could not watch the service run: it stopped during the settle window "
                      f"({obs.stop_summary}); what was seen before had no UID 0", evidence)
     if not processes:
-        return Check("runtime", UNKNOWN, "could not watch the service run: no process was seen", evidence)
+        why = f" ({timeline.note})" if timeline is not None and timeline.note else ""
+        return Check("runtime", UNKNOWN, f"could not watch the service run: no process was seen{why}", evidence)
     if timeline is not None and timeline.note.startswith("process events were lost"):
         return Check("runtime", UNKNOWN, f"{timeline.note}: a process may have been missed", evidence)
     coverage = judgement.coverage(timeline) if judgement and timeline else ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .procs import ProcessIds
 
 EVENTS, CGROUP, ENGINE = "events", "cgroup", "engine"
+MODE_SHORT = {EVENTS: "process events", CGROUP: "cgroup read every 25 ms", ENGINE: "engine's process list sampled"}
 MODE_WORDS = {
     EVENTS: "every process, from the kernel's process events connector",
     CGROUP: "the container's cgroup read every 25 ms (the process events connector was not available)",
@@ -59,17 +60,20 @@ class Judgement:
     drop_at: float | None = None
     processes: list[ProcessIds] = field(default_factory=list)  # the service's own, after any prelude
     execs: int = 0
+    unread: int = 0      # execs whose credentials neither the events nor /proc gave (a hole: said so)
     uid_changes: int = 0
     gid_changes: int = 0
     to_root: int = 0
 
     def coverage(self, timeline: Timeline) -> str:
-        """e.g. "watched 5.0 s: 37 execs, 4 UID changes, none to 0"."""
+        """e.g. "watched 5.0 s (process events): 37 execs, 4 UID changes, none to 0"."""
         to_root = "none" if not self.to_root else str(self.to_root)
         if timeline.mode == ENGINE:
-            return f"watched {timeline.seconds:.1f} s by sampling: {self.execs} process(es) seen"
-        return (f"watched {timeline.seconds:.1f} s: {self.execs} exec{'s' * (self.execs != 1)}, "
-                f"{self.uid_changes} UID change{'s' * (self.uid_changes != 1)}, {to_root} to 0")
+            return f"watched {timeline.seconds:.1f} s ({MODE_SHORT[ENGINE]}): {self.execs} process(es) seen"
+        unread = f" ({self.unread} with credentials not read)" if self.unread else ""
+        return (f"watched {timeline.seconds:.1f} s ({MODE_SHORT[timeline.mode]}): {self.execs} "
+                f"exec{'s' * (self.execs != 1)}{unread}, {self.uid_changes} UID change"
+                f"{'s' * (self.uid_changes != 1)}, {to_root} to 0")
 
 
 def _changed(before: ProcessIds | None, after: ProcessIds, key: str) -> bool:
@@ -85,6 +89,7 @@ def judge(timeline: Timeline) -> Judgement:
         before = latest.get(sighting.ids.pid)
         if sighting.kind in ("exec", "sample") and (before is None or before.command != sighting.ids.command):
             result.execs += 1
+            result.unread += -1 in sighting.ids.uids
         if sighting.kind == "uid" and _changed(before, sighting.ids, "uids"):
             result.uid_changes += 1
             if sighting.ids.root_uid_roles() and (before is None or not before.root_uid_roles()):

@@ -193,6 +193,10 @@ CASES: tuple[Case, ...] = (
         Expect("runtime", "fail", "`sleep infinity` uid r/e/s/fs=101/101/101/101"))),
 )
 BY_NAME = {case.name: case for case in CASES}
+# The cases that also run under Podman (tests/corpus/test_podman.py): each verdict kind, the
+# prelude rule, a health check, a 50 ms root process.
+PODMAN_CASES = ("named-user", "no-user", "drop-gosu", "root-background", "setuid-shell", "exits-at-once",
+                "healthcheck-root", "root-blip", "redis-shape")
 
 
 def build_order(cases: tuple[Case, ...] = CASES) -> list[Case]:

@@ -69,3 +69,37 @@ def run_verify(corpus):
         return seen[key]
 
     return _run
+
+
+
+@pytest.fixture(scope="session")
+def podman(tmp_path_factory, corpus):
+    """Podman's API service (started for this session, stopped at its end) with the Podman
+    corpus images loaded. Locally without podman it skips; in CI it fails."""
+    import podman as podman_helpers
+    from helpers import skip_here_fail_in_ci
+
+    try:
+        service = podman_helpers.start(tmp_path_factory.mktemp("podman"))
+    except podman_helpers.PodmanUnavailable as error:
+        skip_here_fail_in_ci(str(error))
+    try:
+        service.load([cases.BY_NAME[name].tag for name in cases.PODMAN_CASES])
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def podman_reports(podman) -> dict:
+    """{case name: Report} for the Podman cases, verified through Podman's API."""
+    from nonroot.verify import VerifyOptions, verify_image
+
+    client = podman.client()
+
+    def verify(name: str):
+        case = cases.BY_NAME[name]
+        return name, verify_image(client, case.tag, VerifyOptions(environment=case.environment, **case.options))
+
+    with ThreadPoolExecutor(VERIFY_THREADS) as pool:
+        return dict(pool.map(verify, cases.PODMAN_CASES))

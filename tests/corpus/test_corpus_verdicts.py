@@ -15,7 +15,8 @@ pytestmark = pytest.mark.engine
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_exit_code_is_the_expected_verdict(case: Case, corpus_reports):
     report = corpus_reports[case.name]
-    assert report.exit_code == case.exit_code, [(c.name, c.verdict, c.summary, c.evidence[:8]) for c in report.failures()]
+    assert report.exit_code == case.exit_code, [(c.name, c.verdict, c.summary, c.evidence[:8])
+                                                for c in report.failures()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
