@@ -2,7 +2,8 @@
 the verdict `nonroot verify` must reach and the evidence that must back it.
 
 Every image is built offline from nonroot-test/python:bookworm-1 (tests/images.py) or
-FROM scratch; drop-gosu installs gosu from Debian's mirror during its build.
+FROM scratch; drop-gosu, sudo-nopasswd and doas-nopass install gosu, sudo and opendoas from
+Debian's mirror during their build.
 
     python tests/corpus/cases.py     # build every corpus image (the layer cache makes it quick)
 """
