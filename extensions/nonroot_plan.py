@@ -1,0 +1,55 @@
+"""Copier's side of the plan (loaded through copier-template-extensions' loader).
+
+PlanContext puts `plan` (hooks/nonroot/plan.py's Plan) into the context of every rendered
+file, computed once per set of answers; the globals give copier.yml its defaults tables
+and answer checks, so copier.yml holds only questions. hooks/nonroot/plan.py is loaded by
+path from this template version (never from an installed nonroot), so an update renders
+the old and the new version each with its own plan.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+from typing import Any
+
+from copier_template_extensions import ContextHook
+from jinja2 import Undefined, pass_context
+
+_spec = spec_from_file_location("nonroot_template_plan", Path(__file__).resolve().parents[1] / "hooks" / "nonroot" / "plan.py")
+plan = module_from_spec(_spec)
+sys.modules[_spec.name] = plan  # dataclasses look their module up there
+_spec.loader.exec_module(plan)
+
+# The answers a plan needs; contexts without them (questions being asked) get no plan.
+_NEEDED = ("service_name", "stack", "distro", "base_image", "uid", "gid", "privilege", "writable_paths")
+
+
+def _answers(context: Any) -> dict[str, Any]:
+    return {key: value for key, value in dict(context).items()
+            if not key.startswith("_") and key != "UNSET" and not isinstance(value, Undefined) and not callable(value)}
+
+
+class PlanContext(ContextHook):
+    """`plan` in every rendered file's context, and the plan's helpers as globals."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        self._plans: dict[str, Any] = {}
+        environment.globals.update(
+            default_base_image=plan.default_base_image,
+            default_builder_image=plan.default_builder_image,
+            image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
+            id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
+        )
+        environment.filters["exec_form"] = plan.exec_form
+
+    def hook(self, context: dict[str, Any]) -> None:
+        if not all(key in context for key in _NEEDED):
+            return
+        answers = _answers(context)
+        key = json.dumps(answers, sort_keys=True, default=str)
+        if key not in self._plans:
+            self._plans[key] = plan.build_plan(answers)
+        context["plan"] = self._plans[key]
