@@ -40,6 +40,7 @@ class PlanContext(ContextHook):
         environment.globals.update(
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
+            default_command=plan.default_command,
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
             id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
         )

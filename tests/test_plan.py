@@ -48,7 +48,7 @@ def test_go_builds_with_the_go_line_of_the_defaults_table():
 
 def test_a_distroless_python_runs_its_venv_interpreter_as_entrypoint():
     plan = plans.build_plan({"stack": "python", "distro": "distroless"})
-    assert plan.entry == ("/opt/venv/bin/python3",) and plan.args == ("/app/main.py",)
+    assert plan.entry == ("/opt/venv/bin/python3",) and plan.args == ("/app/app/main.py",)
 
 
 def test_one_image_check_refuses_what_is_not_a_reference():

@@ -248,14 +248,29 @@ def _health(stack: str, distro: str, port: int) -> Health | None:
     return None
 
 
-def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+# The stacks' interpreters: on a shell-less runtime the command's first word is the
+# image's interpreter path, as ENTRYPOINT (distroless has no PATH lookup for them).
+INTERPRETERS = {"python": ("python3", "python"), "node": ("node",)}
+SHELL_LESS_INTERPRETER = {"python": "/opt/venv/bin/python3", "node": "/nodejs/bin/node"}
+
+
+def default_command(stack: str, artifact: str = "") -> list[str]:
+    """What starts the sample (or, for generic, the artifact), run in /app."""
     if stack == "python":
-        return ("/opt/venv/bin/python3" if distro == "distroless" else "python3",), ("/app/main.py",)
+        return ["python3", "/app/app/main.py"]
     if stack == "node":
-        return ("/nodejs/bin/node" if distro == "distroless" else "node",), ("/app/server.js",)
+        return ["node", "/app/app/server.js"]
     if stack == "go":
-        return (), ("/app/server",)
-    return (), tuple(str(c) for c in command or ())
+        return ["/app/server"]
+    return ["/app/" + (artifact or "dist/app").rstrip("/").split("/")[-1]]
+
+
+def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(entry, args): on a shell-less runtime the interpreter as ENTRYPOINT, else () and all."""
+    argv = tuple(str(c) for c in command) if command else ()
+    if FAMILIES[distro].shell_less and argv and argv[0] in INTERPRETERS.get(stack, ()):
+        return (SHELL_LESS_INTERPRETER[stack],), argv[1:]
+    return (), argv
 
 
 def build_plan(answers: Mapping[str, Any]) -> Plan:
@@ -278,7 +293,8 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
     drop_tool = (answers.get("drop_tool") or family.drop_tools[0]) if drop else ""
     drop_style = (answers.get("drop_style") or "entrypoint") if drop else ""
     init = bool(answers.get("init")) and family.init_path is not None
-    entry, args = _argv(stack, distro, answers.get("command"))
+    command = answers.get("command") or default_command(stack, str(answers.get("artifact") or ""))
+    entry, args = _argv(stack, distro, command)
     writable = tuple(str(p) for p in answers.get("writable_paths") or ())
     owner_gid = 0 if privilege == "openshift" else gid
     reuse = (stack == "node" and not shell_less and user == "node" and uid == 1000) or (
