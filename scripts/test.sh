@@ -22,6 +22,10 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v bzip2 >/dev/null || missing+=(bzip2)
+# the real Alpine userland (tests/images.py): qcow2 -> raw, files read without mounting
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+command -v unzip >/dev/null || missing+=(unzip)
+[[ -x /sbin/debugfs ]] || command -v debugfs >/dev/null || missing+=(e2fsprogs)
 command -v node >/dev/null || missing+=(nodejs)  # node --check of the node sample
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

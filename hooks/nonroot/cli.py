@@ -3,7 +3,8 @@
   nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [-e K=V] [-- CMD...]
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
-  nonroot new DEST [--defaults] [-d KEY=VALUE ...] [--data-file F] [-q]   generate a service
+  nonroot new DEST [--defaults] [--overwrite] [-d KEY=VALUE ...] [--data-file F] [-q]
+                                  generate a service (in an existing repository: detect, then adopt it)
   nonroot fleet update PATH... [--vcs-ref REF] [--trust]   update many services, report, exit 1 if any needs a person
 """
 from __future__ import annotations
@@ -87,7 +88,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .generate import generate
 
     return generate(dest=Path(args.dest), data_items=args.data, data_file=args.data_file,
-                    defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref, quiet=args.quiet)
+                    defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref, quiet=args.quiet,
+                    overwrite=args.overwrite)
 
 
 def cmd_fleet_update(args: argparse.Namespace) -> int:
@@ -167,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--data-file", type=Path, help="a YAML file of answers")
     new.add_argument("--template", help="template path or URL (default: the one nonroot came from)")
     new.add_argument("--vcs-ref", help="git ref of the template (default: latest tag, else HEAD)")
+    new.add_argument("--overwrite", action="store_true",
+                     help="replace the container files DEST already has (without it, nonroot lists them and stops)")
     _add_quiet(new)
     new.set_defaults(func=cmd_new)
     _add_fleet(sub)

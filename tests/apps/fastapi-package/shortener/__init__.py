@@ -1,0 +1,1 @@
+"""shortener: short links for long URLs."""

@@ -1,0 +1,1 @@
+QUOTES = ["Simple is better than complex.", "Readability counts.", "Errors should never pass silently."]

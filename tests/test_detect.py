@@ -1,0 +1,236 @@
+"""Detection: what an existing repository tells nonroot, one signal per test, each with its source."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nonroot.detect import detect
+
+APPS = Path(__file__).parent / "apps"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def finding(root: Path, question: str):
+    return next((f for f in detect(root).findings if f.question == question), None)
+
+
+# ------------------------------------------------------------------ stack
+@pytest.mark.parametrize(("files", "stack", "source"), [
+    ({"go.mod": "module x\n\ngo 1.22\n"}, "go", "go.mod"),
+    ({"requirements.txt": "flask\n"}, "python", "requirements.txt"),
+    ({"pyproject.toml": "[project]\nname = 'x'\n"}, "python", "pyproject.toml"),
+    ({"manage.py": "import django\n"}, "python", "manage.py"),
+    ({"package.json": "{}"}, "node", "package.json"),
+])
+def test_stack_comes_from_the_manifest(tmp_path, files, stack, source):
+    found = finding(write(tmp_path, files), "stack")
+    assert (found.value, found.source) == (stack, source)
+
+
+def test_stack_of_an_existing_dockerfile_wins_over_a_frontend_package_json(tmp_path):
+    write(tmp_path, {"package.json": "{}", "Dockerfile": "FROM python:3.12-slim\nCMD [\"python3\", \"app.py\"]\n"})
+    found = finding(tmp_path, "stack")
+    assert found.value == "python" and "FROM python:3.12-slim" in found.source
+
+
+def test_python_wins_over_a_package_json_for_assets(tmp_path):
+    write(tmp_path, {"package.json": "{}", "requirements.txt": "django\n"})
+    assert finding(tmp_path, "stack").value == "python"
+
+
+def test_an_empty_folder_tells_nothing(tmp_path):
+    detection = detect(tmp_path)
+    assert detection.findings == []
+    assert detection.summary().startswith("detected: nothing")
+
+
+def test_an_adopted_repository_needs_no_sample_app(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n"})
+    assert finding(tmp_path, "sample_app").value is False
+
+
+def test_service_name_is_the_folder_name_made_valid(tmp_path):
+    root = tmp_path / "My_Shop API"
+    root.mkdir()
+    write(root, {"go.mod": "module x\n"})
+    assert finding(root, "service_name").value == "my-shop-api"
+
+
+# ------------------------------------------------------ dependencies and managers
+@pytest.mark.parametrize(("files", "deps"), [
+    ({"requirements.txt": "flask\n"}, "requirements"),
+    ({"pyproject.toml": "[project]\nname = 'x'\n", "requirements.txt": "x\n"}, "pyproject"),
+    ({"pyproject.toml": "[tool.black]\n", "requirements.txt": "flask\n"}, "requirements"),
+    ({"pyproject.toml": "[project]\nname = 'x'\n", "uv.lock": ""}, "uv"),
+    ({"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": ""}, "poetry"),
+])
+def test_python_dependencies_come_from_the_lockfile_or_manifest(tmp_path, files, deps):
+    assert finding(write(tmp_path, files), "python_deps").value == deps
+
+
+@pytest.mark.parametrize(("lockfile", "manager"), [
+    ("package-lock.json", "npm"), ("yarn.lock", "yarn"), ("pnpm-lock.yaml", "pnpm")])
+def test_package_manager_comes_from_the_lockfile(tmp_path, lockfile, manager):
+    found = finding(write(tmp_path, {"package.json": "{}", lockfile: ""}), "package_manager")
+    assert (found.value, found.source) == (manager, lockfile)
+
+
+def test_package_manager_field_wins_over_the_lockfile(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"packageManager": "pnpm@9.12.0"}), "yarn.lock": ""})
+    assert finding(tmp_path, "package_manager").value == "pnpm"
+
+
+def test_no_lockfile_means_npm_install_with_a_warning(tmp_path):
+    write(tmp_path, {"package.json": "{}"})
+    detection = detect(tmp_path)
+    assert detection.get("package_manager") == "npm"
+    assert "reproducible" in detection.warnings[0]
+
+
+def test_go_builder_follows_the_go_line(tmp_path):
+    found = finding(write(tmp_path, {"go.mod": "module x\n\ngo 1.23.4\n"}), "builder_image")
+    assert found.value == "golang:1.23-bookworm" and "go 1.23" in found.source
+
+
+# ---------------------------------------------------------------- command
+def test_procfile_web_line_is_the_command_and_port_follows_the_answer(tmp_path):
+    write(tmp_path, {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn app:app --bind 0.0.0.0:$PORT\n"
+                     "worker: celery -A app worker\n"})
+    detection = detect(tmp_path)
+    assert detection.answers(port=9000)["command"] == ["gunicorn", "app:app", "--bind", "0.0.0.0:9000"]
+    assert finding(tmp_path, "command").source == "Procfile web:"
+
+
+def test_existing_dockerfile_entrypoint_and_cmd_of_the_last_stage(tmp_path):
+    write(tmp_path, {"go.mod": "module x\n", "Dockerfile": (
+        "FROM golang:1.22 AS build\nCMD [\"go\", \"run\", \".\"]\n"
+        "FROM debian:12-slim\nENTRYPOINT [\"/usr/local/bin/api\"]\nCMD [\"serve\", \\\n  \"--verbose\"]\n")})
+    found = finding(tmp_path, "command")
+    assert found.value == ["/usr/local/bin/api", "serve", "--verbose"]
+    assert found.source == "the existing Dockerfile's ENTRYPOINT and CMD"
+
+
+def test_shell_form_cmd_is_split_like_sh(tmp_path):
+    write(tmp_path, {"package.json": "{}", "Dockerfile": "FROM node:20\nCMD node 'src/main server.js'\n"})
+    assert finding(tmp_path, "command").value == ["node", "src/main server.js"]
+
+
+def test_node_start_script_is_the_command(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"start": "node src/index.js --trace-warnings"}})})
+    found = finding(tmp_path, "command")
+    assert found.value == ["node", "src/index.js", "--trace-warnings"]
+    assert found.source == 'package.json "scripts.start"'
+
+
+def test_a_start_script_that_is_not_plain_node_falls_back_to_main(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"main": "lib/app.js", "scripts": {"start": "nodemon lib/app.js"}}),
+                     "lib/app.js": ""})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (["node", "lib/app.js"], 'package.json "main"')
+
+
+def test_pyproject_console_script_is_the_command(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'q'\n[project.scripts]\nq-serve = 'q.server:main'\n"})
+    assert finding(tmp_path, "command").value == ["q-serve"]
+
+
+def test_django_with_gunicorn_serves_the_wsgi_module(tmp_path):
+    write(tmp_path, {"requirements.txt": "Django\ngunicorn\n",
+                     "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"})
+    assert detect(tmp_path).answers(port=8080)["command"] == ["gunicorn", "shop.wsgi", "--bind", "0.0.0.0:8080"]
+
+
+def test_fastapi_in_a_package_runs_under_uvicorn(tmp_path):
+    write(tmp_path, {"requirements.txt": "fastapi\n", "api/__init__.py": "",
+                     "api/main.py": "from fastapi import FastAPI\n\nservice = FastAPI()\n"})
+    command = detect(tmp_path).answers(port=8000)["command"]
+    assert command == ["uvicorn", "api.main:service", "--host", "0.0.0.0", "--port", "8000"]
+
+
+def test_flask_with_app_run_is_started_as_a_script(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n",
+                     "main.py": "app = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"})
+    assert finding(tmp_path, "command").value == ["python3", "main.py"]
+
+
+def test_flask_with_gunicorn_in_the_requirements_runs_under_gunicorn(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n", "app.py": "app = Flask(__name__)\n"})
+    assert detect(tmp_path).answers(port=8080)["command"] == ["gunicorn", "--bind", "0.0.0.0:8080", "app:app"]
+
+
+# ------------------------------------------------------------------- port
+def test_expose_is_the_port(tmp_path):
+    write(tmp_path, {"go.mod": "module x\n", "Dockerfile": "FROM scratch\nEXPOSE 9090/tcp 9091\n"})
+    found = finding(tmp_path, "port")
+    assert (found.value, found.source) == (9090, "EXPOSE")
+
+
+def test_port_from_the_command_line(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "Procfile": "web: uvicorn app:app --port 7000\n"})
+    assert finding(tmp_path, "port").value == 7000
+
+
+@pytest.mark.parametrize(("name", "text", "port"), [
+    ("server.js", "const port = process.env.PORT || 3000;\n", 3000),
+    ("main.py", "app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 5000)))\n", 5000),
+    ("main.go", 'port := os.Getenv("PORT")\nif port == "" {\n\tport = "8081"\n}\n', 8081),
+    ("status.py", "ThreadingHTTPServer(('0.0.0.0', 80), Handler).serve_forever()\n", 80),
+])
+def test_port_from_the_source(tmp_path, name, text, port):
+    manifest = {".js": "package.json", ".py": "requirements.txt", ".go": "go.mod"}[Path(name).suffix]
+    write(tmp_path, {manifest: "{}" if manifest == "package.json" else "module x\n", name: text})
+    assert finding(tmp_path, "port").value == port
+
+
+# ----------------------------------------------------------- health check
+def test_health_route_in_the_source(tmp_path):
+    write(tmp_path, {"package.json": "{}", "src/index.js": "app.get('/health', (req, res) => res.send('ok'))\n"})
+    found = finding(tmp_path, "health_path")
+    assert found.value == "/health" and "src/index.js" in found.source
+
+
+def test_django_route_without_leading_slash(tmp_path):
+    write(tmp_path, {"manage.py": "", "site/urls.py": "urlpatterns = [path('healthz', views.healthz)]\n"})
+    assert finding(tmp_path, "health_path").value == "/healthz"
+
+
+def test_no_health_route_means_no_health_answer(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "main.py": "print('hi')\n"})
+    assert finding(tmp_path, "health_path") is None
+
+
+# ---------------------------------------------------- the test apps, whole
+@pytest.mark.parametrize(("app", "expected"), [
+    ("flask-root", {"stack": "python", "python_deps": "requirements", "command": ["python3", "main.py"],
+                    "port": 5000, "health_path": "/healthz"}),
+    ("fastapi-package", {"stack": "python", "python_deps": "pyproject", "health_path": "/health",
+                         "command": ["uvicorn", "shortener.api:app", "--host", "0.0.0.0", "--port", "8080"]}),
+    ("django-site", {"stack": "python", "health_path": "/healthz",
+                     "command": ["gunicorn", "mysite.wsgi", "--bind", "0.0.0.0:8080", "--log-file", "-"]}),
+    ("pyproject-script", {"stack": "python", "python_deps": "pyproject", "command": ["quotes-serve"]}),
+    ("express-nolock", {"stack": "node", "package_manager": "npm", "command": ["node", "server.js"],
+                        "port": 3000}),
+    ("express-yarn-native", {"stack": "node", "package_manager": "yarn", "command": ["node", "src/index.js"],
+                             "port": 3000, "health_path": "/health"}),
+    ("go-templates", {"stack": "go", "port": 8080, "builder_image": "golang:1.22-bookworm"}),
+    ("port80", {"stack": "python", "command": ["python3", "status.py"], "port": 80}),
+])
+def test_each_test_app_is_detected(app, expected):
+    answers = detect(APPS / app).answers(port=8080)
+    assert {key: answers.get(key) for key in expected} == expected
+
+
+def test_summary_names_each_source():
+    summary = detect(APPS / "express-yarn-native").summary()
+    assert summary == ("detected: node (the existing Dockerfile's FROM node:20), package manager yarn (yarn.lock), "
+                       "start command node src/index.js (the existing Dockerfile's CMD), port 3000 (EXPOSE), "
+                       "health check /health (a /health route in src/index.js)")

@@ -1,0 +1,99 @@
+"""`nonroot new DIR` in an existing repository: it says what it detected, never replaces a file
+without --overwrite, and never reports "nothing was written" when something was."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from helpers import run_nonroot
+
+APPS = Path(__file__).parent / "apps"
+NO_BUILD = ("--defaults", "-d", "verify=false")
+
+
+def adopt_copy(tmp_path: Path, app: str) -> Path:
+    dest = tmp_path / app
+    shutil.copytree(APPS / app, dest)
+    return dest
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def answers(dest: Path) -> dict:
+    return yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
+
+
+def test_existing_container_files_are_named_and_nothing_is_written(tmp_path):
+    dest = adopt_copy(tmp_path, "express-yarn-native")
+    (dest / ".dockerignore").write_text("node_modules\n")
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert ".dockerignore" in last and "Dockerfile" in last and "--overwrite" in last
+    assert "nothing was written" in last
+    assert tree(dest) == before
+
+
+def test_overwrite_replaces_the_container_files_and_leaves_the_code(tmp_path):
+    dest = adopt_copy(tmp_path, "express-yarn-native")
+    code = {name: data for name, data in tree(dest).items() if name != "Dockerfile"}
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert "replaced Dockerfile" in result.stderr
+    after = tree(dest)
+    assert {name: after[name] for name in code} == code
+    assert b"nonroot" in after["Dockerfile"]
+
+
+def test_a_repository_without_container_files_needs_no_overwrite(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    result = run_nonroot("new", str(dest), *NO_BUILD)
+    assert result.returncode == 0, result.stderr
+    assert (dest / "Dockerfile").is_file() and (dest / "main.py").read_text() == (APPS / "flask-root/main.py").read_text()
+
+
+def test_what_was_detected_is_printed_with_its_source(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    result = run_nonroot("new", str(dest), *NO_BUILD)
+    assert "nonroot: detected: python (requirements.txt)" in result.stderr
+    assert "port 5000 (app.run(port=…) in main.py)" in result.stderr
+
+
+def test_detected_answers_are_recorded(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    run_nonroot("new", str(dest), *NO_BUILD)
+    recorded = answers(dest)
+    assert (recorded["stack"], recorded["port"], recorded["sample_app"], recorded["service_name"]) == \
+        ("python", 5000, False, "flask-root")
+
+
+def test_a_given_answer_wins_over_detection(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "port=9000")
+    assert result.returncode == 0, result.stderr
+    assert answers(dest)["port"] == 9000
+
+
+def test_an_invalid_answer_in_an_existing_repository_writes_nothing(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "uid=0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("nonroot: uid:")
+    assert "nothing was written" in result.stderr
+    assert tree(dest) == before
+
+
+def test_a_service_already_generated_is_pointed_to_copier_update(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    assert run_nonroot("new", str(dest), *NO_BUILD).returncode == 0
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite")
+    assert result.returncode == 2
+    assert "copier update" in result.stderr
+    assert tree(dest) == before
