@@ -41,10 +41,17 @@ class PlanContext(ContextHook):
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
             default_command=plan.default_command,
+            default_health_path=plan.default_health_path,
+            health_path_error=plan.health_path_error,
+            env_error=plan.env_error,
+            build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
+            packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
             id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
         )
         environment.filters["exec_form"] = plan.exec_form
+        environment.filters["dockerfile_value"] = plan.dockerfile_value
+        environment.filters["compose_value"] = plan.compose_value
 
     def hook(self, context: dict[str, Any]) -> None:
         if not all(key in context for key in _NEEDED):

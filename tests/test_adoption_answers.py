@@ -3,7 +3,6 @@ generated files, so an adopted service needs no hand edits."""
 from __future__ import annotations
 
 import pytest
-import yaml
 from dockerfile_parse import DockerfileParser
 
 from service_files import compose_service, pod_spec
@@ -31,3 +30,125 @@ def test_the_build_context_is_copied_not_the_samples_layout(generate, stack):
     copies = _instructions(generate(stack=stack, sample_app=False), "COPY")
     assert not any(c.startswith("app/") for c in copies)
     assert ". /app/" in copies or ". ./" in copies
+
+
+def test_health_path_is_probed_by_the_image_compose_and_kubernetes(generate):
+    dest = generate(stack="python", health_path="/health", kubernetes=True)
+    [healthcheck] = _instructions(dest, "HEALTHCHECK")
+    assert "http://127.0.0.1:8080/health'" in healthcheck
+    assert "127.0.0.1:8080/health'" in compose_service(dest, "my-service")["healthcheck"]["test"][-1]
+    container = pod_spec(dest)["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health"
+
+
+def test_go_gets_a_probe_built_in_its_builder(generate):
+    dest = generate(stack="go", distro="scratch", base_image="scratch", health_path="/ready")
+    [healthcheck] = _instructions(dest, "HEALTHCHECK")
+    assert healthcheck.endswith('CMD ["/usr/local/bin/nonroot-healthcheck", "http://127.0.0.1:8080/ready"]')
+    assert "--from=builder /out/healthcheck /usr/local/bin/nonroot-healthcheck" in _instructions(dest, "COPY")
+
+
+@pytest.mark.parametrize("answers", [{"health_path": ""}, {"stack": "generic"}, {"privilege": "drop"}])
+def test_no_probe_runs_in_the_container_where_none_can_run_as_the_user(generate, answers):
+    dest = generate(kubernetes=True, **answers)
+    assert _instructions(dest, "HEALTHCHECK") == []
+    assert "healthcheck" not in compose_service(dest, "my-service")
+    probe = pod_spec(dest)["containers"][0].get("readinessProbe")
+    assert (probe is None) == (answers.get("health_path") == "" or answers.get("stack") == "generic")
+
+
+def test_env_reaches_the_image_and_compose_with_port_always_set(generate):
+    dest = generate(port=5000, env={"LOG_LEVEL": "info", "GREETING": "a $HOME b"})
+    envs = DockerfileParser(path=str(dest / "Dockerfile")).envs
+    assert (envs["PORT"], envs["LOG_LEVEL"]) == ("5000", "info")
+    assert 'GREETING="a \\$HOME b"' in (dest / "Dockerfile").read_text()  # no build-time substitution
+    environment = compose_service(dest, "my-service")["environment"]
+    assert environment == {"PORT": "5000", "LOG_LEVEL": "info", "GREETING": "a $$HOME b"}
+
+
+@pytest.mark.parametrize(("env", "reason"), [
+    ({"PORT": "80"}, "env: PORT is set from the port answer"),
+    ({"1X": "a"}, "is not a variable name"),
+    ("[a]", "env: must be a YAML mapping"),
+])
+def test_env_that_cannot_work_is_refused(generate, env, reason):
+    with pytest.raises(ValueError, match=reason):
+        generate(env=env)
+
+
+def test_a_port_below_1024_is_allowed_with_the_unprivileged_port_sysctl(generate):
+    dest = generate(port=80, kubernetes=True)
+    assert compose_service(dest, "my-service")["sysctls"] == {"net.ipv4.ip_unprivileged_port_start": 0}
+    assert pod_spec(dest)["securityContext"]["sysctls"] == [
+        {"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]
+    assert "sysctls" not in compose_service(generate(port=8080), "my-service")
+
+
+def test_build_packages_go_to_the_builder_and_runtime_packages_to_the_runtime(generate):
+    text = (generate(stack="node", build_packages=["make", "g++"], runtime_packages=["libpq5"]) / "Dockerfile").read_text()
+    builder, runtime = text.split("# ---- runtime")
+    assert "install -y --no-install-recommends make g++" in builder and "make g++" not in runtime
+    assert "install -y --no-install-recommends libpq5" in runtime
+
+
+@pytest.mark.parametrize(("distro", "command"), [("alpine", "apk add --no-cache libpq"),
+                                                 ("rhel", "microdnf install -y libpq")])
+def test_runtime_packages_use_the_familys_package_manager(generate, distro, command):
+    assert command in (generate(distro=distro, runtime_packages=["libpq"]) / "Dockerfile").read_text()
+
+
+def test_the_go_builder_installs_with_apt_whatever_the_runtime_family(generate):
+    builder = (generate(stack="go", distro="alpine", build_packages=["libc6-dev"]) / "Dockerfile").read_text()
+    assert "apt-get install -y --no-install-recommends libc6-dev" in builder.split("# ---- runtime")[0]
+
+
+@pytest.mark.parametrize(("answers", "reason"), [
+    ({"distro": "distroless", "runtime_packages": ["libpq5"]}, "distroless has no package manager"),
+    ({"runtime_packages": ["libpq5; id"]}, "is not a package name"),
+    ({"build_packages": "gcc"}, "must be a YAML list"),
+])
+def test_packages_that_cannot_work_are_refused(generate, answers, reason):
+    with pytest.raises(ValueError, match=reason):
+        generate(**answers)
+
+
+@pytest.mark.parametrize(("manager", "lockfile", "install"), [
+    ("npm", "package-lock.json*", "npm ci --omit=dev"),
+    ("yarn", "yarn.lock", "yarn install --frozen-lockfile --production"),
+    ("pnpm", "pnpm-lock.yaml", "pnpm install --frozen-lockfile --prod"),
+])
+def test_node_installs_with_the_answered_package_manager(generate, manager, lockfile, install):
+    text = (generate(stack="node", package_manager=manager, sample_app=False) / "Dockerfile").read_text()
+    assert f"COPY package.json {lockfile}" in text and install in text
+    assert text.index(install) < text.index("COPY . ./")  # dependencies before the code
+
+
+def test_npm_without_a_lockfile_installs_and_says_the_build_is_not_reproducible(generate):
+    text = (generate(stack="node") / "Dockerfile").read_text()
+    assert "npm install --omit=dev" in text and "the build is not reproducible" in text
+
+
+def test_build_ca_cert_is_trusted_by_the_builder_only_and_not_ignored(generate):
+    dest = generate(build_ca_cert="certs/corp-ca.pem")
+    builder, runtime = (dest / "Dockerfile").read_text().split("# ---- runtime")
+    assert "COPY certs/corp-ca.pem /etc/ssl/nonroot-build-ca.pem" in builder
+    assert "PIP_CERT=/etc/ssl/nonroot-build-ca.pem" in builder
+    assert "nonroot-build-ca" not in runtime and "corp-ca" not in runtime
+    assert (dest / ".dockerignore").read_text().splitlines()[-1] == "!certs/corp-ca.pem"
+
+
+@pytest.mark.parametrize(("stack", "args"), [("python", ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"]),
+                                             ("node", ["NPM_CONFIG_REGISTRY"]), ("go", ["GOPROXY"])])
+def test_package_index_build_args_reach_the_builder_only(generate, stack, args):
+    builder, runtime = (generate(stack=stack) / "Dockerfile").read_text().split("# ---- runtime")
+    assert all(f"ARG {name}\n" in builder for name in args)
+    assert "ARG " not in runtime
+
+
+@pytest.mark.parametrize(("answers", "reason"), [
+    ({"layout": "single", "build_ca_cert": "ca.pem"}, "the single layout would keep it"),
+    ({"build_ca_cert": "../ca.pem"}, "must be a relative path inside the repository"),
+])
+def test_a_build_ca_cert_that_would_leak_or_escape_is_refused(generate, answers, reason):
+    with pytest.raises(ValueError, match=reason):
+        generate(**answers)

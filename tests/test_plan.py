@@ -110,7 +110,7 @@ def test_a_toy_family_added_through_the_documented_steps_renders(tmp_path):
     (template / "includes" / "family" / "toy.jinja").write_text(
         "{% macro create_account(plan) -%}\nRUN toyadd --uid {{ plan.uid }} --gid {{ plan.gid }} {{ plan.user }}\n"
         "{%- endmacro %}\n"
-        "{% macro install_packages(plan, packages, setid) %}RUN toypkg {{ packages | join(' ') }}{% endmacro %}\n"
+        "{% macro install_packages(plan, packages, why) %}RUN toypkg {{ packages | join(' ') }}{% endmacro %}\n"
         "{% macro install_drop_tool(plan) %}RUN toypkg setpriv{% endmacro %}\n"
         "{% macro drop_exec(plan) %}exec setpriv --reuid={{ plan.uid }} -- \"$0\" \"$@\"{% endmacro %}\n"
         "{% macro drop_cmd(plan) %}\"setpriv\", \"--reuid={{ plan.uid }}\", \"--\"{% endmacro %}\n")

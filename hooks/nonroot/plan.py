@@ -150,6 +150,13 @@ def stack_macros(stack: Stack) -> set[str]:
     return names
 
 LABEL_PREFIX = "io.nonroot"
+# Package index settings a build may need (docker build --build-arg), per stack.
+BUILD_ARGS = {"python": ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"), "node": ("NPM_CONFIG_REGISTRY",),
+              "go": ("GOPROXY",)}
+# Where the builder keeps build_ca_cert, and the variables that make each tool trust it.
+BUILD_CA_PATH = "/etc/ssl/nonroot-build-ca.pem"
+BUILD_CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "npm_config_cafile",
+                      "CURL_CA_BUNDLE")
 
 
 # ---------------------------------------------------------------------- plan
@@ -200,11 +207,32 @@ class Plan:
     writable_paths: tuple[str, ...]
     port: int
     health: Health | None
+    go_probe: str = ""  # the probe binary the go builder makes (go with a health path)
+    env: tuple[tuple[str, str], ...] = ()  # the running service's environment, PORT first
+    builder_family: str = "debian"  # include of the builder image's family (go, shell-less: Debian)
+    build_packages: tuple[str, ...] = ()  # installed in the builder stage
+    runtime_packages: tuple[str, ...] = ()  # installed in the runtime stage (single: also build_packages)
     python_deps: str = ""
+    package_manager: str = ""  # node: npm, yarn or pnpm
+    build_ca_cert: str = ""  # a PEM bundle in the repository, trusted by the builder stages only
+    build_args: tuple[str, ...] = ()  # package index settings passed to the builder, never baked in
     go_package: str = ""
     artifact: str = ""
     kubernetes: bool = False
     labels: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def build_ca_path(self) -> str:
+        return BUILD_CA_PATH
+
+    @property
+    def build_ca_variables(self) -> tuple[str, ...]:
+        return BUILD_CA_VARIABLES
+
+    @property
+    def low_port(self) -> bool:
+        """Below 1024: needs net.ipv4.ip_unprivileged_port_start=0 (no capability)."""
+        return self.port < 1024
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -234,18 +262,28 @@ def default_builder_image(stack: str, distro: str, base_image: str) -> str:
     return base_image
 
 
-def _health(stack: str, distro: str, port: int) -> Health | None:
-    url = f"http://127.0.0.1:{port}/healthz"
+GO_PROBE = "/usr/local/bin/nonroot-healthcheck"
+
+
+def _health(stack: str, distro: str, port: int, path: str, privilege: str) -> Health | None:
+    """The probe of `path` (None: no health_path). In the image it runs with the stack's
+    own runtime (python, node) or a probe built in the go builder; generic has none, and
+    under `drop` the engine would run it as root (no USER): Kubernetes's httpGet only."""
+    if not path:
+        return None
+    url = f"http://127.0.0.1:{port}{path}"
+    if privilege == "drop":
+        return Health(path)
     if stack == "python":
-        python = "/opt/venv/bin/python3" if distro == "distroless" else "python3"
-        return Health("/healthz", (python, "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=3)"))
+        python = SHELL_LESS_INTERPRETER["python"] if distro == "distroless" else "python3"
+        return Health(path, (python, "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=3)"))
     if stack == "node":
-        node = "/nodejs/bin/node" if distro == "distroless" else "node"
-        return Health("/healthz", (node, "-e", f"require('http').get('{url}', (r) => process.exit("
-                                   "r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"))
+        node = SHELL_LESS_INTERPRETER["node"] if distro == "distroless" else "node"
+        return Health(path, (node, "-e", f"require('http').get('{url}', (r) => process.exit("
+                             "r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"))
     if stack == "go":
-        return Health("/healthz", ("/app/server", "-healthcheck"))
-    return None
+        return Health(path, (GO_PROBE, url))
+    return Health(path)
 
 
 # The stacks' interpreters: on a shell-less runtime the command's first word is the
@@ -271,6 +309,32 @@ def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple
     if FAMILIES[distro].shell_less and argv and argv[0] in INTERPRETERS.get(stack, ()):
         return (SHELL_LESS_INTERPRETER[stack],), argv[1:]
     return (), argv
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def dockerfile_value(value: str) -> str:
+    """A Dockerfile ENV value: double-quoted, with no variable substitution."""
+    return json.dumps(value).replace("$", "\\$")
+
+
+def compose_value(value: str) -> str:
+    """A compose environment value: double-quoted, with no interpolation."""
+    return json.dumps(value).replace("$", "$$")
+
+
+def default_health_path(stack: str) -> str:
+    """The samples answer /healthz; generic's artifact is the team's own."""
+    return "" if stack == "generic" else "/healthz"
+
+
+def _health_path(answers: Mapping[str, Any], stack: str) -> str:
+    path = answers.get("health_path")
+    return default_health_path(stack) if path is None else str(path)
 
 
 def build_plan(answers: Mapping[str, Any]) -> Plan:
@@ -319,11 +383,20 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         run_uid=uid, run_gid=run_gid, owner_gid=owner_gid,
         init=init, init_path=(family.init_path or "") if init else "",
         entry=entry, args=args, writable_paths=writable, port=port,
-        health=_health(stack, distro, port),
+        health=_health(stack, distro, port, _health_path(answers, stack), privilege),
         python_deps=str(answers.get("python_deps") or "requirements") if stack == "python" else "",
         go_package=str(answers.get("go_package") or ".") if stack == "go" else "",
+        package_manager=str(answers.get("package_manager") or "npm") if stack == "node" else "",
+        build_ca_cert=str(answers.get("build_ca_cert") or "") if builder else "",
+        build_args=BUILD_ARGS.get(stack, ()) if builder else (),
         artifact=str(answers.get("artifact") or "") if stack == "generic" else "",
         kubernetes=bool(answers.get("kubernetes")),
+        builder_family="debian" if shell_less or stack == "go" else family.include,
+        build_packages=tuple(map(str, answers.get("build_packages") or ())) if builder and stack != "generic" else (),
+        runtime_packages=tuple(map(str, [*(answers.get("runtime_packages") or ()),
+                                         *((answers.get("build_packages") or ()) if not builder else ())])),
+        env=(("PORT", str(port)), *((str(k), _scalar(v)) for k, v in (answers.get("env") or {}).items())),
+        go_probe=GO_PROBE if stack == "go" and privilege != "drop" and _health_path(answers, stack) else "",
         labels=labels,
     )
 
@@ -369,4 +442,64 @@ def id_error(question: str, value: Any, answers: Mapping[str, Any]) -> str:
                     f"it, or another name and uid (e.g. app, 10001), got {user} {number}")
         if question == "gid" and user == "node" and (number != 1000 or group != "node"):
             return f"gid: reusing the node images' user node needs its group node 1000, got {group} {number}"
+    return ""
+
+
+HEALTH_PATH = re.compile(r"/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*")
+
+
+def health_path_error(value: Any) -> str:
+    if value == "" or (isinstance(value, str) and HEALTH_PATH.fullmatch(value) and "'" not in value):
+        return ""
+    return (f"health_path: must be \"\" (no probe) or an HTTP path starting with / (letters, digits and URL "
+            f"punctuation, no spaces or quotes), got {json.dumps(value)}")
+
+
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_error(value: Any) -> str:
+    if not isinstance(value, Mapping):
+        return f"env: must be a YAML mapping such as {{LOG_LEVEL: info}}, got {json.dumps(value, default=str)}"
+    for key, item in value.items():
+        if not isinstance(key, str) or not ENV_NAME.fullmatch(key):
+            return f"env: {json.dumps(key, default=str)} is not a variable name (letters, digits, _; not a digit first)"
+        if key == "PORT":
+            return "env: PORT is set from the port answer; answer port instead"
+        if isinstance(item, (Mapping, list)) or "\n" in _scalar(item):
+            return f"env: {key} must be a single-line value, got {json.dumps(item, default=str)}"
+    return ""
+
+
+PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._:~=@-]*")
+
+
+def packages_error(question: str, value: Any, answers: Mapping[str, Any]) -> str:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        return f"{question}: must be a YAML list of package names such as [libpq5], got {json.dumps(value, default=str)}"
+    for name in value:
+        if not isinstance(name, str) or not PACKAGE.fullmatch(name):
+            return (f"{question}: {json.dumps(name, default=str)} is not a package name (letters, digits, "
+                    "+ . _ : ~ = @ -)")
+    if value and question == "runtime_packages" and FAMILIES[answers.get("distro") or "debian"].shell_less:
+        return (f"runtime_packages: {answers.get('distro')} has no package manager; copy the files from the "
+                "builder in your own stage, or use a family with one")
+    return ""
+
+
+CA_PATH = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+
+
+def build_ca_cert_error(value: Any, answers: Mapping[str, Any]) -> str:
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not CA_PATH.fullmatch(value) or value.startswith("..") or "/.." in value:
+        return (f"build_ca_cert: must be a relative path inside the repository (letters, digits, . _ -), "
+                f"got {json.dumps(value, default=str)}")
+    stack, distro = answers.get("stack") or "python", answers.get("distro") or "debian"
+    if stack == "generic" and not FAMILIES[distro].shell_less:
+        return "build_ca_cert: generic has no build stage to trust it"
+    if stack in ("python", "node") and answers.get("layout") == "single":
+        return ("build_ca_cert: the single layout would keep it in the image's layers; answer layout multi "
+                "(the builder stage trusts it, the runtime never gets it)")
     return ""
