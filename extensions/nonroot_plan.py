@@ -12,6 +12,7 @@ import json
 import sys
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -31,6 +32,11 @@ def _answers(context: Any) -> dict[str, Any]:
             if not key.startswith("_") and key != "UNSET" and not isinstance(value, Undefined) and not callable(value)}
 
 
+def _destination(context: Any) -> Any:
+    conf = context["_copier_conf"]  # a mapping while questions are asked, an object later
+    return conf["dst_path"] if isinstance(conf, Mapping) else conf.dst_path
+
+
 class PlanContext(ContextHook):
     """`plan` in every rendered file's context, and the plan's helpers as globals."""
 
@@ -44,6 +50,8 @@ class PlanContext(ContextHook):
             default_health_path=plan.default_health_path,
             health_path_error=plan.health_path_error,
             env_error=plan.env_error,
+            go_module_error=pass_context(lambda ctx: plan.go_module_error(
+                str(_destination(ctx)), bool(ctx.get("sample_app")))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
             packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),

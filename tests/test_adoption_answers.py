@@ -27,7 +27,7 @@ def test_on_distroless_the_interpreter_of_the_command_is_the_images(generate):
 
 @pytest.mark.parametrize("stack", ["python", "node", "go"])
 def test_the_build_context_is_copied_not_the_samples_layout(generate, stack):
-    copies = _instructions(generate(stack=stack, sample_app=False), "COPY")
+    copies = _instructions(generate(stack=stack, sample_app=stack == "go"), "COPY")  # go: no go.mod without it
     assert not any(c.startswith("app/") for c in copies)
     assert ". /app/" in copies or ". ./" in copies
 
@@ -152,3 +152,31 @@ def test_package_index_build_args_reach_the_builder_only(generate, stack, args):
 def test_a_build_ca_cert_that_would_leak_or_escape_is_refused(generate, answers, reason):
     with pytest.raises(ValueError, match=reason):
         generate(**answers)
+
+
+@pytest.mark.parametrize("deps", ["pyproject", "poetry"])
+def test_pyproject_and_poetry_install_the_project_itself_after_its_dependencies(generate, deps):
+    builder = (generate(python_deps=deps, sample_app=False) / "Dockerfile").read_text().split("# ---- runtime")[0]
+    assert builder.index("COPY . /tmp/project/") < builder.index("pip install --no-cache-dir --no-deps /tmp/project")
+    lock = "poetry.lock" if deps == "poetry" else "pyproject.toml"
+    assert builder.index(lock) < builder.index("COPY . /tmp/project/")
+
+
+def test_poetry_never_reaches_the_image(generate):
+    text = (generate(python_deps="poetry", sample_app=False) / "Dockerfile").read_text()
+    assert "poetry install --only main --no-root \\\n && rm -rf /opt/poetry" in text
+    assert "/opt/poetry" not in text.split("# ---- runtime")[1]
+
+
+def test_go_in_a_repository_without_go_mod_is_refused_with_the_reason(tmp_path):
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    repository = tmp_path / "service"
+    repository.mkdir()
+    (repository / "main.go").write_text("package main\n")
+    with pytest.raises(ValueError, match="there is no go.mod here"):
+        run_copy(str(ROOT), str(repository), data={"stack": "go", "sample_app": False, "verify": False},
+                 defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    assert sorted(p.name for p in repository.iterdir()) == ["main.go"]  # nothing written

@@ -84,7 +84,7 @@ def test_each_family_include_defines_exactly_the_macros_its_row_declares(name):
 
 @pytest.mark.parametrize("name", sorted(plans.STACKS))
 def test_each_stack_include_defines_exactly_the_macros_its_row_declares(name):
-    assert _macros(f"includes/stack/{name}.jinja") - {"install", "install_venv"} == plans.stack_macros(plans.STACKS[name])
+    assert _macros(f"includes/stack/{name}.jinja") - {"install", "install_venv", "install_project"} == plans.stack_macros(plans.STACKS[name])
 
 
 def _tracked_copy(dest: Path) -> Path:

@@ -213,6 +213,7 @@ class Plan:
     build_packages: tuple[str, ...] = ()  # installed in the builder stage
     runtime_packages: tuple[str, ...] = ()  # installed in the runtime stage (single: also build_packages)
     python_deps: str = ""
+    installs_project: bool = False  # pyproject, poetry: the project itself goes into the venv
     package_manager: str = ""  # node: npm, yarn or pnpm
     build_ca_cert: str = ""  # a PEM bundle in the repository, trusted by the builder stages only
     build_args: tuple[str, ...] = ()  # package index settings passed to the builder, never baked in
@@ -385,6 +386,9 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         entry=entry, args=args, writable_paths=writable, port=port,
         health=_health(stack, distro, port, _health_path(answers, stack), privilege),
         python_deps=str(answers.get("python_deps") or "requirements") if stack == "python" else "",
+        # The sample is no installable project (it runs from app/, with no build backend offline).
+        installs_project=(stack == "python" and answers.get("python_deps") in ("pyproject", "poetry")
+                          and answers.get("sample_app") is False),
         go_package=str(answers.get("go_package") or ".") if stack == "go" else "",
         package_manager=str(answers.get("package_manager") or "npm") if stack == "node" else "",
         build_ca_cert=str(answers.get("build_ca_cert") or "") if builder else "",
@@ -503,3 +507,16 @@ def build_ca_cert_error(value: Any, answers: Mapping[str, Any]) -> str:
         return ("build_ca_cert: the single layout would keep it in the image's layers; answer layout multi "
                 "(the builder stage trusts it, the runtime never gets it)")
     return ""
+
+
+def go_module_error(destination: str, sample_app: bool) -> str:
+    """go builds a module: without go.mod (and no sample to write one) say why. Checked
+    only in a repository (a folder with files): Copier's update replays and nonroot new's
+    dry run render into empty folders."""
+    from pathlib import Path
+
+    folder = Path(destination)
+    if sample_app or not folder.is_dir() or not any(folder.iterdir()) or (folder / "go.mod").is_file():
+        return ""
+    return ("stack: go builds a Go module, and there is no go.mod here; run `go mod init <module path>` "
+            "first (or answer sample_app true for the sample's)")
