@@ -180,3 +180,11 @@ def test_go_in_a_repository_without_go_mod_is_refused_with_the_reason(tmp_path):
         run_copy(str(ROOT), str(repository), data={"stack": "go", "sample_app": False, "verify": False},
                  defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
     assert sorted(p.name for p in repository.iterdir()) == ["main.go"]  # nothing written
+
+
+@pytest.mark.parametrize("stack", ["python", "node", "go"])
+def test_the_runtime_copies_the_code_without_the_build_ca_cert(generate, stack):
+    text = (generate(stack=stack, build_ca_cert="corp-ca.pem") / "Dockerfile").read_text()
+    builder, runtime = text.split("# ---- runtime")
+    assert "RUN rm " in builder and "corp-ca.pem" in builder.split("RUN rm ")[1].splitlines()[0]
+    assert "COPY . " not in runtime  # the context only through the builder, which removed the bundle

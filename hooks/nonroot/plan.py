@@ -223,6 +223,12 @@ class Plan:
     labels: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
+    def context_source(self) -> str:
+        """Where the runtime's COPY of the build context reads: the context itself, or,
+        with build_ca_cert, the builder's copy without the CA bundle."""
+        return "--from=builder /context/" if self.build_ca_cert else "."
+
+    @property
     def build_ca_path(self) -> str:
         return BUILD_CA_PATH
 
