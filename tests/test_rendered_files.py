@@ -286,7 +286,8 @@ def test_go_builds_without_cgo_in_the_builder_only(generate):
     runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
     assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server' in runs
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY" and "--from=builder" in i["value"]]
-    assert copies == ["--from=builder /out/server /app/server"]
+    assert copies == ["--from=builder /out/server /app/server",
+                      "--from=builder /out/healthcheck /usr/local/bin/nonroot-healthcheck"]  # the health probe
 
 
 def test_generic_copies_the_artifact_and_runs_the_command(generate):
