@@ -37,6 +37,22 @@ def _destination(context: Any) -> Any:
     return conf["dst_path"] if isinstance(conf, Mapping) else conf.dst_path
 
 
+def _org_pinned(context: Any, question: str) -> bool:
+    """The organisation pinned this answer in Copier's settings `defaults:` and the service
+    has not recorded one: then it is policy, not a developer's question."""
+    from copier import load_settings
+
+    try:
+        if question not in (load_settings().defaults or {}):
+            return False
+        conf = context["_copier_conf"]
+        answers_file = conf["answers_file"] if isinstance(conf, Mapping) else conf.answers_file
+        recorded = Path(str(_destination(context))) / str(answers_file)
+        return not (recorded.is_file() and f"\n{question}:" in "\n" + recorded.read_text())
+    except Exception:  # noqa: BLE001 - unreadable settings or answers: ask, as before
+        return False
+
+
 class PlanContext(ContextHook):
     """`plan` in every rendered file's context, and the plan's helpers as globals."""
 
@@ -50,6 +66,7 @@ class PlanContext(ContextHook):
             default_health_path=plan.default_health_path,
             health_path_error=plan.health_path_error,
             env_error=plan.env_error,
+            org_pinned=pass_context(_org_pinned),
             go_module_error=pass_context(lambda ctx: plan.go_module_error(
                 str(_destination(ctx)), bool(ctx.get("sample_app")))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),

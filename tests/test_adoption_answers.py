@@ -188,3 +188,31 @@ def test_the_runtime_copies_the_code_without_the_build_ca_cert(generate, stack):
     builder, runtime = text.split("# ---- runtime")
     assert "RUN rm " in builder and "corp-ca.pem" in builder.split("RUN rm ")[1].splitlines()[0]
     assert "COPY . " not in runtime  # the context only through the builder, which removed the bundle
+
+
+def _copy_with_settings(tmp_path, settings: dict | None, dest_name: str = "svc") -> dict:
+    import yaml
+
+    from helpers import ROOT, run_copier
+
+    env = {}
+    if settings is not None:
+        path = tmp_path / "copier-settings.yml"
+        path.write_text(yaml.safe_dump({"defaults": settings}))
+        env["COPIER_SETTINGS_PATH"] = str(path)
+    dest = tmp_path / dest_name
+    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", "verify=false", str(ROOT), str(dest),
+                        env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
+
+
+def test_a_uid_range_pinned_by_the_organisation_is_not_a_question(tmp_path):
+    answers = _copy_with_settings(tmp_path, {"uid_min": 20000, "uid_max": 29999})
+    assert "uid_min" not in answers and "uid_max" not in answers  # policy, not asked nor recorded
+    assert answers["uid"] == 20000  # and still applied
+
+
+def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(tmp_path):
+    answers = _copy_with_settings(tmp_path, None)
+    assert (answers["uid_min"], answers["uid_max"]) == (1, 2147483647)
