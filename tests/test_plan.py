@@ -134,3 +134,15 @@ def _macros_of(root: Path, include: str) -> set[str]:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)))
     module = env.get_template(include).module
     return {name for name in dir(module) if isinstance(getattr(module, name), jinja2.runtime.Macro)}
+
+
+def test_every_help_is_a_literal_block_that_fits_80_columns():
+    """Copier shows a folded (>-) help as one long line cut at the terminal's width; a
+    literal block's lines as written (Copier prefixes none wider than 4 columns)."""
+    import yaml
+
+    text = (ROOT / "copier.yml").read_text()
+    assert "help: >" not in text
+    questions = {k: v for k, v in yaml.safe_load(text).items() if isinstance(v, dict) and "help" in v}
+    too_long = [(name, line) for name, q in questions.items() for line in q["help"].splitlines() if len(line) > 76]
+    assert too_long == []
