@@ -18,7 +18,8 @@ from typing import Any
 from copier_template_extensions import ContextHook
 from jinja2 import Undefined, pass_context
 
-_spec = spec_from_file_location("nonroot_template_plan", Path(__file__).resolve().parents[1] / "hooks" / "nonroot" / "plan.py")
+_HOOKS = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
+_spec = spec_from_file_location("nonroot_template_plan", _HOOKS / "plan.py")
 plan = module_from_spec(_spec)
 sys.modules[_spec.name] = plan  # dataclasses look their module up there
 _spec.loader.exec_module(plan)
@@ -53,6 +54,32 @@ def _org_pinned(context: Any, question: str) -> bool:
         return False
 
 
+_DETECTED: dict[str, dict[str, Any]] = {}
+
+
+def _detected(context: Any, question: str) -> Any:
+    """What hooks/nonroot/detect.py reads off the repository Copier writes into (plain
+    `copier copy` into an existing repository gets the same defaults as `nonroot new`);
+    None for an empty or new folder (the samples' defaults), or where detection cannot
+    run (Python < 3.11 has no tomllib)."""
+    folder = Path(str(_destination(context)))
+    key = str(folder.resolve()) if folder.is_dir() else ""
+    if not key or not any(p.name != ".git" for p in folder.iterdir()):
+        return None
+    if key not in _DETECTED:
+        try:
+            spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "detect.py")
+            detect = module_from_spec(spec)
+            sys.modules[spec.name] = detect
+            spec.loader.exec_module(detect)
+            detection = detect.detect(folder)
+            port = detection.get("port")
+            _DETECTED[key] = detection.answers(int(port) if isinstance(port, int) else 8080)
+        except Exception:  # noqa: BLE001 - no detection: the template's own defaults
+            _DETECTED[key] = {}
+    return _DETECTED[key].get(question)
+
+
 class PlanContext(ContextHook):
     """`plan` in every rendered file's context, and the plan's helpers as globals."""
 
@@ -67,6 +94,7 @@ class PlanContext(ContextHook):
             health_path_error=plan.health_path_error,
             env_error=plan.env_error,
             org_pinned=pass_context(_org_pinned),
+            detected=pass_context(_detected),
             go_module_error=pass_context(lambda ctx: plan.go_module_error(
                 str(_destination(ctx)), bool(ctx.get("sample_app")))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),

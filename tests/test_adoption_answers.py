@@ -216,3 +216,22 @@ def test_a_uid_range_pinned_by_the_organisation_is_not_a_question(tmp_path):
 def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(tmp_path):
     answers = _copy_with_settings(tmp_path, None)
     assert (answers["uid_min"], answers["uid_max"]) == (1, 2147483647)
+
+
+def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(tmp_path):
+    """The same detection as `nonroot new` (hooks/nonroot/detect.py), as Copier defaults."""
+    import shutil
+
+    import yaml
+    from copier import run_copy
+
+    from helpers import ROOT
+
+    repository = tmp_path / "express-nolock"
+    shutil.copytree(ROOT / "tests" / "apps" / "express-nolock", repository)
+    run_copy(str(ROOT), str(repository), data={"verify": False}, defaults=True, unsafe=True, quiet=True,
+             vcs_ref="HEAD")
+    answers = yaml.safe_load((repository / ".copier-answers.nonroot.yml").read_text())
+    assert (answers["stack"], answers["sample_app"], answers["command"], answers["port"]) == (
+        "node", False, ["node", "server.js"], 3000)
+    assert not (repository / "app").exists()  # no sample written over the service
