@@ -9,6 +9,7 @@ the old and the new version each with its own plan.
 from __future__ import annotations
 
 import json
+from functools import partial
 import sys
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
@@ -54,10 +55,7 @@ def _org_pinned(context: Any, question: str) -> bool:
         return False
 
 
-_DETECTED: dict[str, dict[str, Any]] = {}
-
-
-def _detected(context: Any, question: str) -> Any:
+def _detected(cache: dict[str, dict[str, Any]], context: Any, question: str) -> Any:
     """What hooks/nonroot/detect.py reads off the repository Copier writes into (plain
     `copier copy` into an existing repository gets the same defaults as `nonroot new`);
     None for an empty or new folder (the samples' defaults), or where detection cannot
@@ -66,7 +64,7 @@ def _detected(context: Any, question: str) -> Any:
     key = str(folder.resolve()) if folder.is_dir() else ""
     if not key or not any(p.name != ".git" for p in folder.iterdir()):
         return None
-    if key not in _DETECTED:
+    if key not in cache:
         try:
             spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "detect.py")
             detect = module_from_spec(spec)
@@ -74,10 +72,10 @@ def _detected(context: Any, question: str) -> Any:
             spec.loader.exec_module(detect)
             detection = detect.detect(folder)
             port = detection.get("port")
-            _DETECTED[key] = detection.answers(int(port) if isinstance(port, int) else 8080)
+            cache[key] = detection.answers(int(port) if isinstance(port, int) else 8080)
         except Exception:  # noqa: BLE001 - no detection: the template's own defaults
-            _DETECTED[key] = {}
-    return _DETECTED[key].get(question)
+            cache[key] = {}
+    return cache[key].get(question)
 
 
 class PlanContext(ContextHook):
@@ -86,6 +84,7 @@ class PlanContext(ContextHook):
     def __init__(self, environment):
         super().__init__(environment)
         self._plans: dict[str, Any] = {}
+        detections: dict[str, dict[str, Any]] = {}  # per destination, read once
         environment.globals.update(
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
@@ -94,7 +93,7 @@ class PlanContext(ContextHook):
             health_path_error=plan.health_path_error,
             env_error=plan.env_error,
             org_pinned=pass_context(_org_pinned),
-            detected=pass_context(_detected),
+            detected=pass_context(partial(_detected, detections)),
             go_module_error=pass_context(lambda ctx: plan.go_module_error(
                 str(_destination(ctx)), bool(ctx.get("sample_app")))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
