@@ -198,12 +198,13 @@ def release_touching_copy_cmd_and_health(template: Path, tag: str) -> list[str]:
     """A template release whose Dockerfile changes a comment right above every COPY, CMD and
     HEALTHCHECK line (wherever the template keeps them: Dockerfile.jinja or its includes)."""
     markers = []
-    for path in [template / "template" / "Dockerfile.jinja", *sorted((template / "includes").glob("*.jinja"))]:
+    for path in [template / "template" / "Dockerfile.jinja", *sorted((template / "includes").rglob("*.jinja"))]:
         lines = path.read_text().splitlines(keepends=True)
         out = []
-        for line in lines:
+        for index, line in enumerate(lines):
             word = line.lstrip().split(" ", 1)[0]
-            if word in ("COPY", "CMD", "HEALTHCHECK"):
+            continued = index > 0 and lines[index - 1].rstrip().endswith("\\")
+            if word in ("COPY", "CMD", "HEALTHCHECK") and not continued:
                 marker = f"# {tag}: {word} reviewed"
                 markers.append(marker)
                 out.append(line[: len(line) - len(line.lstrip())] + marker + "\n")
