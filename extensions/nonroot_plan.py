@@ -1,19 +1,20 @@
 """Copier's side of the plan (loaded through copier-template-extensions' loader).
 
 PlanContext puts `plan` (hooks/nonroot/plan.py's Plan) into the context of every rendered
-file, computed once per set of answers; the globals give copier.yml its defaults tables
-and answer checks, so copier.yml holds only questions. hooks/nonroot/plan.py is loaded by
+file, computed once per set of answers; the globals give copier.yml its defaults tables,
+its answer checks and the defaults detected in an existing repository (detect.py), so
+copier.yml holds only questions. hooks/nonroot/plan.py is loaded by
 path from this template version (never from an installed nonroot), so an update renders
 the old and the new version each with its own plan.
 """
 from __future__ import annotations
 
 import json
-from functools import partial
 import sys
+from collections.abc import Mapping
+from functools import partial
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from copier_template_extensions import ContextHook
