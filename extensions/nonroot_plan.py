@@ -56,7 +56,7 @@ def _org_pinned(context: Any, question: str) -> bool:
         return False
 
 
-def _detected(cache: dict[str, dict[str, Any]], context: Any, question: str) -> Any:
+def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
     """What hooks/nonroot/detect.py reads off the repository Copier writes into (plain
     `copier copy` into an existing repository gets the same defaults as `nonroot new`);
     None for an empty or new folder (the samples' defaults), or where detection cannot
@@ -71,12 +71,17 @@ def _detected(cache: dict[str, dict[str, Any]], context: Any, question: str) -> 
             detect = module_from_spec(spec)
             sys.modules[spec.name] = detect
             spec.loader.exec_module(detect)
-            detection = detect.detect(folder)
-            port = detection.get("port")
-            cache[key] = detection.answers(int(port) if isinstance(port, int) else 8080)
+            cache[key] = detect.detect(folder)
         except Exception:  # noqa: BLE001 - no detection: the template's own defaults
-            cache[key] = {}
-    return cache[key].get(question)
+            cache[key] = None
+    return cache[key].get(question) if cache[key] is not None else None
+
+
+def _detected_command(cache: dict[str, Any], context: Any, port: Any) -> Any:
+    """The detected command, following the port answered (a `{port}` in it becomes it)."""
+    if _detected(cache, context, "command") is None:
+        return None
+    return cache[str(Path(str(_destination(context))).resolve())].answers(int(port))["command"]
 
 
 class PlanContext(ContextHook):
@@ -85,7 +90,7 @@ class PlanContext(ContextHook):
     def __init__(self, environment):
         super().__init__(environment)
         self._plans: dict[str, Any] = {}
-        detections: dict[str, dict[str, Any]] = {}  # per destination, read once
+        detections: dict[str, Any] = {}  # Detection per destination, read once
         environment.globals.update(
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
@@ -95,6 +100,7 @@ class PlanContext(ContextHook):
             env_error=plan.env_error,
             org_pinned=pass_context(_org_pinned),
             detected=pass_context(partial(_detected, detections)),
+            detected_command=pass_context(partial(_detected_command, detections)),
             go_module_error=pass_context(lambda ctx: plan.go_module_error(
                 str(_destination(ctx)), bool(ctx.get("sample_app")))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
