@@ -49,8 +49,6 @@ HOSTILE = [
     ("writable_paths", "[/data", "writable_paths"),
     # ports
     ("port", "0", "port"),
-    ("port", "80", "port"),
-    ("port", "1023", "port"),
     ("port", "65536", "port"),
     ("port", "-1", "port"),
     ("port", "8080; id", "port"),

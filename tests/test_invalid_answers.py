@@ -17,7 +17,7 @@ INVALID = [
     ("base_image", "python:3.12\nUSER root", "base_image"),
     ("writable_paths", "[data]", "absolute path"),
     ("writable_paths", "[/etc]", "system or code directory"),
-    ("port", "80", "port"),
+    ("port", "0", "port"),
     ("distro", "scratch", "distro: scratch is an empty image with no Python runtime"),
     ("stack", "rust", "stack"),
 ]

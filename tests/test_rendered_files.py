@@ -181,7 +181,7 @@ def test_home_only_when_asked(generate):
 def test_code_is_copied_owned_by_root(generate):
     parser = DockerfileParser(path=str(generate() / "Dockerfile"))
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
-    assert "app/ /app/" in copies
+    assert ". /app/" in copies  # the build context, not the sample's app/ layout
     assert not any("--chown" in c and "/app" in c for c in copies)
 
 
@@ -288,7 +288,8 @@ def test_go_builds_without_cgo_in_the_builder_only(generate):
     runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
     assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server' in runs
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY" and "--from=builder" in i["value"]]
-    assert copies == ["--from=builder /out/server /app/server"]
+    assert copies == ["--from=builder /out/server /app/server",
+                      "--from=builder /out/healthcheck /usr/local/bin/nonroot-healthcheck"]  # the health probe
 
 
 def test_generic_copies_the_artifact_and_runs_the_command(generate):

@@ -11,7 +11,6 @@ import time
 import urllib.request
 
 import pytest
-from jinja2 import Environment, FileSystemLoader
 
 import images
 from helpers import ROOT
@@ -52,16 +51,12 @@ def built(generate, engine):
 
 
 def healthcheck_argv(stack: str, distro: str) -> list[str]:
-    """The compose healthcheck's command, from the macro compose.yaml is rendered with
+    """The compose healthcheck's command, from the plan compose.yaml is rendered with
     ([] when the stack has none)."""
-    env = Environment(loader=FileSystemLoader(str(ROOT)))
-    macro = env.get_template("includes/service.jinja").module.healthcheck_test
-    text = str(macro(stack, PORT, distro)).strip()
-    if not text:
-        return []
-    test = json.loads(text)
-    assert test[0] == "CMD"
-    return test[1:]
+    from nonroot.plan import build_plan
+
+    health = build_plan({"stack": stack, "distro": distro, "port": PORT}).health
+    return list(health.test) if health else []
 
 
 def run_hardened(engine, tag: str, uid: int = 10001, gid: int = 10001):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from .plan import build_plan
+
 ANSWERS_FILE = ".copier-answers.nonroot.yml"
 
 
@@ -38,11 +40,8 @@ def load_expectations(directory: Path) -> Expectations:
         return Expectations(tag=_default_tag(directory))
     answers = yaml.safe_load(answers_path.read_text()) or {}
     service = answers.get("service_name")
-    return Expectations(
-        tag=f"{service}:dev" if service else _default_tag(directory),
-        user=str(answers.get("user", "")),
-        uid=int(answers["uid"]) if "uid" in answers else None,
-        # OpenShift's model runs in group 0 (USER uid:0), whatever gid was answered.
-        gid=0 if answers.get("privilege") == "openshift" else int(answers["gid"]) if "gid" in answers else None,
-        writable_paths=[str(p) for p in answers.get("writable_paths") or []],
-    )
+    if "uid" not in answers:
+        return Expectations(tag=f"{service}:dev" if service else _default_tag(directory))
+    plan = build_plan(answers)  # the same plan the template rendered
+    return Expectations(tag=f"{plan.service_name}:dev", user=plan.user, uid=plan.run_uid, gid=plan.run_gid,
+                        writable_paths=list(plan.writable_paths))

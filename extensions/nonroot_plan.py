@@ -1,0 +1,122 @@
+"""Copier's side of the plan (loaded through copier-template-extensions' loader).
+
+PlanContext puts `plan` (hooks/nonroot/plan.py's Plan) into the context of every rendered
+file, computed once per set of answers; the globals give copier.yml its defaults tables,
+its answer checks and the defaults detected in an existing repository (detect.py), so
+copier.yml holds only questions. hooks/nonroot/plan.py is loaded by
+path from this template version (never from an installed nonroot), so an update renders
+the old and the new version each with its own plan.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from functools import partial
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+from typing import Any
+
+from copier_template_extensions import ContextHook
+from jinja2 import Undefined, pass_context
+
+_HOOKS = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
+_spec = spec_from_file_location("nonroot_template_plan", _HOOKS / "plan.py")
+plan = module_from_spec(_spec)
+sys.modules[_spec.name] = plan  # dataclasses look their module up there
+_spec.loader.exec_module(plan)
+
+# The answers a plan needs; contexts without them (questions being asked) get no plan.
+_NEEDED = ("service_name", "stack", "distro", "base_image", "uid", "gid", "privilege", "writable_paths")
+
+
+def _answers(context: Any) -> dict[str, Any]:
+    return {key: value for key, value in dict(context).items()
+            if not key.startswith("_") and key != "UNSET" and not isinstance(value, Undefined) and not callable(value)}
+
+
+def _destination(context: Any) -> Any:
+    conf = context["_copier_conf"]  # a mapping while questions are asked, an object later
+    return conf["dst_path"] if isinstance(conf, Mapping) else conf.dst_path
+
+
+def _org_pinned(context: Any, question: str) -> bool:
+    """The organisation pinned this answer in Copier's settings `defaults:` and the service
+    has not recorded one: then it is policy, not a developer's question."""
+    from copier import load_settings
+
+    try:
+        if question not in (load_settings().defaults or {}):
+            return False
+        conf = context["_copier_conf"]
+        answers_file = conf["answers_file"] if isinstance(conf, Mapping) else conf.answers_file
+        recorded = Path(str(_destination(context))) / str(answers_file)
+        return not (recorded.is_file() and f"\n{question}:" in "\n" + recorded.read_text())
+    except Exception:  # noqa: BLE001 - unreadable settings or answers: ask, as before
+        return False
+
+
+def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
+    """What hooks/nonroot/detect.py reads off the repository Copier writes into (plain
+    `copier copy` into an existing repository gets the same defaults as `nonroot new`);
+    None for an empty or new folder (the samples' defaults), or where detection cannot
+    run (Python < 3.11 has no tomllib)."""
+    folder = Path(str(_destination(context)))
+    key = str(folder.resolve()) if folder.is_dir() else ""
+    if not key or not any(p.name != ".git" for p in folder.iterdir()):
+        return None
+    if key not in cache:
+        try:
+            spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "detect.py")
+            detect = module_from_spec(spec)
+            sys.modules[spec.name] = detect
+            spec.loader.exec_module(detect)
+            cache[key] = detect.detect(folder)
+        except Exception:  # noqa: BLE001 - no detection: the template's own defaults
+            cache[key] = None
+    return cache[key].get(question) if cache[key] is not None else None
+
+
+def _detected_command(cache: dict[str, Any], context: Any, port: Any) -> Any:
+    """The detected command, following the port answered (a `{port}` in it becomes it)."""
+    if _detected(cache, context, "command") is None:
+        return None
+    return cache[str(Path(str(_destination(context))).resolve())].answers(int(port))["command"]
+
+
+class PlanContext(ContextHook):
+    """`plan` in every rendered file's context, and the plan's helpers as globals."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        self._plans: dict[str, Any] = {}
+        detections: dict[str, Any] = {}  # Detection per destination, read once
+        environment.globals.update(
+            default_base_image=plan.default_base_image,
+            default_builder_image=plan.default_builder_image,
+            default_command=plan.default_command,
+            default_health_path=plan.default_health_path,
+            health_path_error=plan.health_path_error,
+            env_error=plan.env_error,
+            org_pinned=pass_context(_org_pinned),
+            detected=pass_context(partial(_detected, detections)),
+            detected_command=pass_context(partial(_detected_command, detections)),
+            go_module_error=pass_context(lambda ctx: plan.go_module_error(
+                str(_destination(ctx)), bool(ctx.get("sample_app")))),
+            build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
+            packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
+            image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
+            id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
+        )
+        environment.filters["exec_form"] = plan.exec_form
+        environment.filters["dockerfile_value"] = plan.dockerfile_value
+        environment.filters["compose_value"] = plan.compose_value
+
+    def hook(self, context: dict[str, Any]) -> None:
+        if not all(key in context for key in _NEEDED):
+            return
+        answers = _answers(context)
+        key = json.dumps(answers, sort_keys=True, default=str)
+        if key not in self._plans:
+            self._plans[key] = plan.build_plan(answers)
+        context["plan"] = self._plans[key]
