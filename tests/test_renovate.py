@@ -186,6 +186,6 @@ def test_renovates_command_without_trust_changes_nothing(fleet, tmp_path):
     result = run_copier("update", "--skip-answered", "--defaults", "--answers-file", ANSWERS_FILE,
                         "--vcs-ref", NEW, cwd=clone)
     assert result.returncode != 0
-    assert "unsafe features: migrations, tasks" in result.stderr
+    assert "unsafe features: jinja_extensions, migrations, tasks" in result.stderr
     assert git(clone, "status", "--porcelain") == ""
     assert answers(clone)["_commit"] == OLD
