@@ -262,3 +262,15 @@ def test_a_read_only_file_the_user_owns_is_reported_writable():
     check = user_writable_check(facts, [Identity(10001, frozenset({10001}), "t")])
     assert check.verdict == "warn"
     assert "/etc/app/ 10001:10001 mode 0555 writable by UID 10001 (+1 entries under it)" in check.evidence
+
+
+@pytest.mark.parametrize(("docker", "podman"), [
+    ("uid=10001,gid=10001,mode=0755", "U,mode=0755"),   # the container's own user: Podman's U
+    ("uid=0,gid=0,mode=0700", "mode=0700"),              # root: the tmpfs default owner
+    ("uid=123456,gid=0", "U"),                           # the arbitrary UID of OpenShift's model
+    ("", ""),
+])
+def test_tmpfs_owner_options_become_podmans_U(docker, podman):
+    from nonroot.engine import podman_tmpfs_options
+
+    assert podman_tmpfs_options(docker) == podman

@@ -31,3 +31,32 @@ def connect(timeout: int = 120):  # -> docker.DockerClient (imported lazily: the
             hint = "start Docker (or set DOCKER_HOST to a running engine)"
         raise EngineUnavailable(f"no Docker engine at {where}: {hint}") from error
     return client
+
+
+def is_podman(client) -> bool:
+    """Whether the engine behind `client` is Podman's Docker-compatible API (its version reply
+    names a Podman component or platform)."""
+    from docker.errors import DockerException
+
+    try:
+        version = client.version()
+    except DockerException:
+        return False
+    names = " ".join(component.get("Name", "") for component in version.get("Components") or [])
+    return "podman" in names.lower() or "podman" in str(version.get("Platform", {})).lower()
+
+
+def podman_tmpfs_options(options: str) -> str:
+    """Podman refuses tmpfs `uid=`/`gid=` options; it has `U` (owned by the container's user).
+    A root owner is the tmpfs default; any other owner becomes `U`: in the runs nonroot makes,
+    the owner asked for is the container's own user (the image's, or the arbitrary UID)."""
+    kept, owner = [], set()
+    for option in filter(None, options.split(",")):
+        key, _, value = option.partition("=")
+        if key in ("uid", "gid"):
+            owner.add(value)
+        else:
+            kept.append(option)
+    if owner - {"0"}:
+        kept.insert(0, "U")
+    return ",".join(kept)

@@ -13,6 +13,7 @@ import threading
 import uuid
 from types import TracebackType
 
+from .engine import is_podman, podman_tmpfs_options
 from .model import LABEL
 
 SESSION_LABEL = "io.nonroot.session"
@@ -26,6 +27,7 @@ class ContainerSession:
         self.id = uuid.uuid4().hex[:12]
         self._containers: list = []
         self._count = 0
+        self._podman: bool | None = None
 
     def __enter__(self) -> ContainerSession:
         return self
@@ -34,10 +36,17 @@ class ContainerSession:
         """`client.containers.create` with this session's labels and a recognisable name."""
         self._count += 1
         labels = {**kwargs.pop("labels", {}), LABEL: role, SESSION_LABEL: self.id}
+        if kwargs.get("tmpfs") and self._on_podman():
+            kwargs["tmpfs"] = {path: podman_tmpfs_options(options) for path, options in kwargs["tmpfs"].items()}
         container = self.client.containers.create(
             image_id, labels=labels, name=f"nonroot-{role}-{self.id}-{self._count}", detach=True, **kwargs)
         self._containers.append(container)
         return container
+
+    def _on_podman(self) -> bool:
+        if self._podman is None:
+            self._podman = is_podman(self.client)
+        return self._podman
 
     def remove_all(self) -> None:
         """Remove every container of this session (those created and any found by label)."""

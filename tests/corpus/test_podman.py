@@ -52,3 +52,18 @@ def test_nonroot_check_builds_and_verifies_with_podman(podman):
 def test_no_podman_container_is_left_behind(podman, podman_reports):
     client = podman.client()
     assert client.containers.list(all=True, filters={"label": "io.nonroot.verify"}) == []
+
+
+def test_a_generated_service_is_built_and_proven_under_podman(podman, tmp_path):
+    """The copy task end to end against Podman's API: `nonroot new` renders the default
+    service, builds it (Podman has no BuildKit endpoint: the classic builder) and proves it."""
+    podman.load(["nonroot-test/python:bookworm-1"])
+    dest = tmp_path / "nr-podman-new"
+    try:
+        result = run_nonroot("new", str(dest), "--defaults", "-d", "base_image=nonroot-test/python:bookworm-1",
+                             "-d", "service_name=nr-podman-new", env={"DOCKER_HOST": podman.url})
+    finally:
+        subprocess.run(["podman", "rmi", "-f", "nr-podman-new:dev"], env=podman.env, capture_output=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "PROVEN NON-ROOT" in result.stdout + result.stderr
+    assert (dest / "Dockerfile").is_file()
