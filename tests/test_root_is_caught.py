@@ -25,7 +25,7 @@ def test_check_exits_1_when_the_process_runs_as_root(rootful_service):
     result = run_nonroot("check", "-q", str(rootful_service))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "ROOT OR PRIVILEGE FOUND" in result.stdout
-    assert "python3 /app/main.py" in result.stdout
+    assert "python3 /app/app/main.py" in result.stdout
     assert "has UID 0" in result.stdout
 
 
@@ -34,5 +34,5 @@ def test_json_names_the_root_process(rootful_service):
     data = json.loads(result.stdout)
     runtime = next(c for c in data["checks"] if c["name"] == "runtime")
     assert runtime["verdict"] == "fail"
-    assert "python3 /app/main.py" in runtime["summary"]
+    assert "python3 /app/app/main.py" in runtime["summary"]
     assert any(p["uids"] == [0, 0, 0, 0] for p in data["processes"])

@@ -144,13 +144,7 @@ class Watch:
     def sample(self) -> None:
         from docker.errors import APIError
 
-        if self.obs.state != RUNNING:
-            return
-        self.container.reload()
-        if self.container.status != "running":
-            self._note_status()
-            if self.running_at is not None:
-                self.stopped_after = time.monotonic() - self.running_at
+        if self.obs.state != RUNNING or self._stopped():
             return
         if self.read_procs:
             if self.mode == ENGINE and not self.note.startswith("the engine's process list"):
@@ -174,13 +168,18 @@ class Watch:
 
     def check_stopped(self) -> None:
         """Note that it stopped, if it did (not a sample: it does not count as a read while running)."""
-        if self.obs.state != RUNNING:
-            return
+        if self.obs.state == RUNNING:
+            self._stopped()
+
+    def _stopped(self) -> bool:
+        """Whether the running container has stopped since the last look; if so, note how and when."""
         self.container.reload()
-        if self.container.status != "running":
-            self._note_status()
-            if self.running_at is not None:
-                self.stopped_after = time.monotonic() - self.running_at
+        if self.container.status == "running":
+            return False
+        self._note_status()
+        if self.running_at is not None:
+            self.stopped_after = time.monotonic() - self.running_at
+        return True
 
     def run_exec_once(self) -> None:
         """Run `exec_once` in the container in the background, as the engine runs a health check
