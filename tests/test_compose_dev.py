@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_service_files import COMPOSE, _free_port, _wait_healthy
+from test_service_files import COMPOSE, _free_port, _wait_healthy, _wait_ready
 
 DEV_UID, DEV_GID = 4321, 4322  # a developer's IDs: neither the image's nor in its /etc/passwd
 FILES = ["-f", "compose.yaml", "-f", "compose.dev.yaml"]
@@ -129,9 +129,9 @@ def test_service_runs_as_the_developer_from_a_source_only_they_can_read(dev_serv
         # The sample checks at start that /data is writable, and runs its code from the bind
         # mount, which only DEV_UID can read: healthy (or, for a drop image, which has no
         # health check because the engine would run it as root, answering) means both worked.
-        if container.attrs["Config"].get("Healthcheck"):
-            assert _wait_healthy(container) == "healthy", container.logs().decode()[-2000:]
-        ids = _whoami(port, container)
+        _wait_ready(container, port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
+            ids = json.load(response)
         assert (ids["uid"], ids["euid"], ids["gid"]) == (DEV_UID, DEV_UID, DEV_GID)
         app = next(m for m in container.attrs["Mounts"] if m["Destination"] == "/app")
         assert (app["Type"], Path(app["Source"]), app["RW"]) == ("bind", dest, stack == "node")
@@ -140,19 +140,6 @@ def test_service_runs_as_the_developer_from_a_source_only_they_can_read(dev_serv
         assert write.exit_code == 0, write.output.decode()
     finally:
         down()
-
-
-def _whoami(port: int, container, timeout: float = 30.0) -> dict:
-    """The IDs the sample answers on /whoami, once it answers."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
-                return json.load(response)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError(container.logs().decode()[-2000:]) from None
-            time.sleep(0.5)
 
 
 # How each runtime says it cannot read its code: node reports an unreadable file as missing.
