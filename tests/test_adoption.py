@@ -55,6 +55,8 @@ ADOPTED = [
     # node-gyp takes the headers from Debian's libnode-dev (nodejs.org is not reachable either).
     App("express-yarn-native", NODE, {"build_packages": ["python3", "make", "g++", "libnode-dev"]},
         {".npmrc": "nodedir=/usr\n"}),
+    App("express-pnpm", NODE),
+    App("flask-poetry", PYTHON),
     App("go-templates", {"builder_image": "go_toolchain", "base_image": "python_base"}),
     App("port80", PYTHON),
 ]

@@ -1,0 +1,1 @@
+"""catalog: products and their prices."""
