@@ -7,7 +7,6 @@ the question's name and the rule.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
@@ -17,9 +16,8 @@ BOOL_WORDS = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"}
 INT = re.compile(r"^[+-]?[0-9]+$")
 
 
-def question_types(template: Path) -> dict[str, str]:
-    """{question: type} from a template's copier.yml (settings starting with _ are skipped)."""
-    config = yaml.safe_load((template / "copier.yml").read_text()) or {}
+def question_types(config: dict) -> dict[str, str]:
+    """{question: type} from a template's parsed copier.yml (settings starting with _ are skipped)."""
     return {name: str(spec.get("type", "str")) for name, spec in config.items()
             if not name.startswith("_") and isinstance(spec, dict)}
 

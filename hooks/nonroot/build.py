@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .engine import is_podman
+from .engine import is_podman_version
 from .errors import BuildFailed, EngineUnavailable
 
 BUILD_LABEL = "io.nonroot.build"
@@ -266,11 +266,11 @@ def _engine_has_buildkit(client) -> bool:
     """Docker 18.09+ has BuildKit; Podman's Docker-compatible API has not."""
     from docker.errors import DockerException
 
-    if is_podman(client):
-        return False
     try:
         version = client.version()
     except DockerException:
+        return False
+    if is_podman_version(version):
         return False
     numbers = re.match(r"(\d+)\.(\d+)", str(version.get("Version", "")))
     return bool(numbers) and (int(numbers.group(1)), int(numbers.group(2))) >= (18, 9)

@@ -39,9 +39,13 @@ def is_podman(client) -> bool:
     from docker.errors import DockerException
 
     try:
-        version = client.version()
+        return is_podman_version(client.version())
     except DockerException:
         return False
+
+
+def is_podman_version(version: dict) -> bool:
+    """Whether an engine's version reply is Podman's (it names a Podman component or platform)."""
     names = " ".join(component.get("Name", "") for component in version.get("Components") or [])
     return "podman" in names.lower() or "podman" in str(version.get("Platform", {})).lower()
 
