@@ -1,4 +1,4 @@
-"""Builds with the engine's classic builder (nonroot.build's, read by its one log parser), and
+"""Builds with the engine's classic builder (nonroot.scaffold.build's, read by its one log parser), and
 the images the bench made (so it removes only those). The classic builder, not BuildKit: the
 bench finds everything a run built through the classic builder's intermediate images."""
 from __future__ import annotations
@@ -88,8 +88,8 @@ class Images:
 
 def build_image(client, context: Path, tag: str, nocache: bool = False) -> Build:
     """Build CONTEXT/Dockerfile as TAG; raise RuntimeError with the builder's error."""
-    from nonroot.build import CLASSIC
-    from nonroot.build import build_image as nonroot_build
+    from nonroot.scaffold.build import CLASSIC
+    from nonroot.scaffold.build import build_image as nonroot_build
     from nonroot.errors import BuildFailed
 
     start = time.perf_counter()

@@ -57,7 +57,7 @@ def _org_pinned(context: Any, question: str) -> bool:
 
 
 def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
-    """What hooks/nonroot/detect.py reads off the repository Copier writes into (plain
+    """What hooks/nonroot/scaffold/detect.py reads off the repository Copier writes into (plain
     `copier copy` into an existing repository gets the same defaults as `nonroot new`);
     None for an empty or new folder (the samples' defaults), or where detection cannot
     run (Python < 3.11 has no tomllib)."""
@@ -67,7 +67,7 @@ def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
         return None
     if key not in cache:
         try:
-            spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "detect.py")
+            spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "scaffold" / "detect.py")
             detect = module_from_spec(spec)
             sys.modules[spec.name] = detect
             spec.loader.exec_module(detect)

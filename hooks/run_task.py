@@ -8,6 +8,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nonroot.task import main  # noqa: E402
+from nonroot.scaffold.task import main  # noqa: E402
 
 sys.exit(main())

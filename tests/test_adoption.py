@@ -25,7 +25,7 @@ import yaml
 
 from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot
-from nonroot.task import conflicted_files
+from nonroot.scaffold.task import conflicted_files
 
 pytestmark = pytest.mark.engine
 

@@ -219,7 +219,7 @@ def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(tmp_
 
 
 def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(tmp_path):
-    """The same detection as `nonroot new` (hooks/nonroot/detect.py), as Copier defaults."""
+    """The same detection as `nonroot new` (hooks/nonroot/scaffold/detect.py), as Copier defaults."""
     import shutil
 
     import yaml

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from helpers import ROOT, run_nonroot
-from nonroot.answers import collision_warnings
+from nonroot.scaffold.answers import collision_warnings
 
 
 @pytest.mark.parametrize(("uid", "phrase"), [

@@ -1,11 +1,11 @@
-"""The one build-log parser (nonroot.build): both builders' logs give the same steps, cache hits
+"""The one build-log parser (nonroot.scaffold.build): both builders' logs give the same steps, cache hits
 and failure reasons, read from the build's own structure (step headers, exit codes), never from
 what the Dockerfile echoes; no terminal colour code reaches a message."""
 from __future__ import annotations
 
 import pytest
 
-from nonroot.build import CLASSIC, _Log, choose_builder, parse_line, plain
+from nonroot.scaffold.build import CLASSIC, _Log, choose_builder, parse_line, plain
 from nonroot.errors import BuildFailed
 
 BUILDKIT_FAILING = [

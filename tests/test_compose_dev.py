@@ -88,7 +88,7 @@ def dev_service(request, tmp_path_factory, engine):
     from copier import run_copy
 
     from helpers import ROOT
-    from nonroot.build import build_image
+    from nonroot.scaffold.build import build_image
 
     answers = DEV_SERVICES[request.param]
     base = request.getfixturevalue("node_image" if answers.get("stack") == "node" else "python_base")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nonroot.detect import detect
+from nonroot.scaffold.detect import detect
 
 APPS = Path(__file__).parent / "apps"
 

@@ -11,9 +11,9 @@ import time
 import pytest
 
 import images
-from nonroot.pipeline import check_directory
-from nonroot.project import load_expectations
-from nonroot.verify import VerifyOptions
+from nonroot.scaffold.pipeline import check_directory
+from nonroot.scaffold.project import load_expectations
+from nonroot.verifier.verify import VerifyOptions
 
 PATHS = ["/data", "/var/cache/app"]
 # What these tests prove is the family's account lines and privilege drop at run time (the
@@ -144,7 +144,7 @@ def test_tini_is_pid_1_and_sigterm_reaches_the_app(built, engine, python_base, p
 
 
 def test_uid_that_the_base_image_has_is_refused_by_the_build_with_the_clash(generate, engine, python_base):
-    from nonroot.build import build_image
+    from nonroot.scaffold.build import build_image
     from nonroot.errors import BuildFailed
 
     dest = generate(base_image=python_base, uid=33, gid=33, service_name="fam-clash")  # www-data in Debian

@@ -2,9 +2,9 @@
 engine-side run is in tests/corpus/test_watch.py)."""
 from __future__ import annotations
 
-from nonroot.configuser import ConfigUser
-from nonroot.healthcheck import read_healthcheck, healthcheck_check
-from nonroot.runtime import ExecRun
+from nonroot.verifier.configuser import ConfigUser
+from nonroot.verifier.healthcheck import read_healthcheck, healthcheck_check
+from nonroot.verifier.runtime import ExecRun
 
 
 def test_no_healthcheck_and_healthcheck_none_are_nothing_to_judge():

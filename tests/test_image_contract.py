@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nonroot.build import build_image
+from nonroot.scaffold.build import build_image
 
 pytestmark = pytest.mark.engine
 

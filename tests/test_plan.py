@@ -13,7 +13,7 @@ from copier import run_copy
 
 from helpers import ROOT
 from nonroot import plan as plans
-from nonroot.project import load_expectations
+from nonroot.scaffold.project import load_expectations
 
 
 def test_the_plan_is_a_pure_function_of_the_answers():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nonroot.pipeline import check_directory
-from nonroot.verify import VerifyOptions, verify_image
+from nonroot.scaffold.pipeline import check_directory
+from nonroot.verifier.verify import VerifyOptions, verify_image
 
 
 @pytest.fixture(scope="module", params=["setpriv", "gosu"])

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from nonroot.cnproc import parse_datagram, subscribe_message
-from nonroot.procs import ProcessIds
-from nonroot.procwatch import RUNC_INIT, Tracker
-from nonroot.timeline import CGROUP, EVENTS, Sighting, Timeline, judge
+from nonroot.verifier.cnproc import parse_datagram, subscribe_message
+from nonroot.verifier.procs import ProcessIds
+from nonroot.verifier.procwatch import RUNC_INIT, Tracker
+from nonroot.verifier.timeline import CGROUP, EVENTS, Sighting, Timeline, judge
 
 # One netlink datagram each, as recv() returned them (x86_64, little-endian).
 RECORDED = {
@@ -108,7 +108,7 @@ def tracked_records(tmp_path):
 def _tracked(names: list[str], proc: str) -> list[dict]:
     records: list[dict] = []
     tracker = Tracker(["container-id"], records.append, proc=proc)
-    from nonroot.procwatch import Tracked
+    from nonroot.verifier.procwatch import Tracked
 
     tracker.known[11269] = Tracked(0, launched=True, ran=True, uids=[0] * 4, gids=[0] * 4, command="sh -c ...")
     tracker.handle_batch([event(name) for name in names])
@@ -139,7 +139,7 @@ def test_an_exit_of_a_followed_process_is_reported(tracked_records):
 
 
 def test_only_what_runcs_init_execs_is_the_containers_own():
-    from nonroot.procwatch import containers_own
+    from nonroot.verifier.procwatch import containers_own
 
     runc_setup = {"kind": "exec", "pid": 5, "command": "runc init", "launched": False}
     service = {"kind": "exec", "pid": 6, "command": "serve", "launched": True}

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import remove_images, run_nonroot
-from nonroot.progress import PLAIN, QUIET, TTY, Progress, choose_mode
+from nonroot.scaffold.progress import PLAIN, QUIET, TTY, Progress, choose_mode
 
 BUILD_OUTPUT = [
     "Step 1/3 : FROM debian:12",

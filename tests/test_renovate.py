@@ -15,8 +15,8 @@ import renovate as renovate_tool
 from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot, skip_here_fail_in_ci
 
-from nonroot.project import ANSWERS_FILE
-from nonroot.source import as_copier_url, recorded_source
+from nonroot.scaffold.project import ANSWERS_FILE
+from nonroot.scaffold.source import as_copier_url, recorded_source
 
 OLD, NEW = "v1.0.0", "v1.1.0"
 

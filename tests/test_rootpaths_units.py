@@ -1,7 +1,7 @@
 """The sudoers, doas.conf and account-file parsing behind the path-to-root check, on small texts."""
 from __future__ import annotations
 
-from nonroot.rootpaths import (Accounts, doas_grants, empty_password, last_full_grant, parse_accounts,
+from nonroot.verifier.rootpaths import (Accounts, doas_grants, empty_password, last_full_grant, parse_accounts,
                                command_grants, subject, sudo_grants, sudoers_lines)
 
 PASSWD = """root:x:0:0:root:/root:/bin/bash
@@ -167,7 +167,7 @@ def test_supplementary_groups_come_from_etc_group_membership():
 
 # --- the check over a scanned filesystem ---------------------------------------------------------
 
-from nonroot.fsscan import FsEntry, FsFacts, Identity, filesystem_checks, root_path_check  # noqa: E402
+from nonroot.verifier.fsscan import FsEntry, FsFacts, Identity, filesystem_checks, root_path_check  # noqa: E402
 
 SUDO = FsEntry("/usr/bin/sudo", 0, 0, 0o4755)
 SU = FsEntry("/usr/bin/su", 0, 0, 0o4755)

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from nonroot.model import Check, Report
-from nonroot.sarif import to_sarif, write_sarif
+from nonroot.verifier.model import Check, Report
+from nonroot.verifier.sarif import to_sarif, write_sarif
 from nonroot.errors import NonrootError
 from sarif_schema import sarif_errors, sarif_schema
 

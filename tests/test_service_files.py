@@ -300,7 +300,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module", params=["user", "drop"])
 def built(request, render, python_base, engine):
     """The service of each model, generated and built as <name>:dev and, as CI tags it, <name>:ci."""
-    from nonroot.build import build_image
+    from nonroot.scaffold.build import build_image
 
     name = f"nr-files-compose-{request.param}"
     dest = render(service_name=name, base_image=python_base, privilege=request.param, uid=12345, gid=23456,

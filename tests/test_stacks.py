@@ -14,9 +14,9 @@ import pytest
 
 import images
 from helpers import ROOT
-from nonroot.build import build_image
-from nonroot.pipeline import check_directory
-from nonroot.verify import VerifyOptions
+from nonroot.scaffold.build import build_image
+from nonroot.scaffold.pipeline import check_directory
+from nonroot.verifier.verify import VerifyOptions
 
 # Same service name, port and paths for every build of a stack: the builder stages'
 # layers (go build, npm ci) are then shared by the engine's cache.

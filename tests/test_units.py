@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from nonroot.answers import check_types
-from nonroot.build import _failure
+from nonroot.scaffold.answers import check_types
+from nonroot.scaffold.build import _failure
 from nonroot.errors import NonrootError
-from nonroot.procs import ProcessIds, cap_names, from_status, parse_status
-from nonroot.verify import FAIL, PASS, UNKNOWN, WARN, Check, Report
+from nonroot.verifier.procs import ProcessIds, cap_names, from_status, parse_status
+from nonroot.verifier.verify import FAIL, PASS, UNKNOWN, WARN, Check, Report
 
 STATUS = """Name:\tpython3
 Uid:\t10001\t10001\t0\t10001

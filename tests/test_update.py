@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitrepos import as_repository, commit_all, edit, git, make_service, release, template_repo
 from helpers import run_copier
-from nonroot.task import conflicted_files
+from nonroot.scaffold.task import conflicted_files
 
 ANSWERS = ".copier-answers.nonroot.yml"
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}

@@ -8,11 +8,11 @@ import tarfile
 
 import pytest
 
-from nonroot.configuser import config_user_check, kubernetes_check, resolve
-from nonroot.fsscan import FsEntry, Identity, app_roots, scan
-from nonroot.hardened import broke, combine, random_uid, restrictions
-from nonroot.imagefs import PathOwner, absolute, iter_entries
-from nonroot.runtime import Observation
+from nonroot.verifier.configuser import config_user_check, kubernetes_check, resolve
+from nonroot.verifier.fsscan import FsEntry, Identity, app_roots, scan
+from nonroot.verifier.hardened import broke, combine, random_uid, restrictions
+from nonroot.verifier.imagefs import PathOwner, absolute, iter_entries
+from nonroot.verifier.runtime import Observation
 
 PASSWD = b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\napp:x:10001:10002::/:/x\napp:x:5:5::/:/x\n"
 GROUP = b"root:x:0:\nstaff:x:50:\n"
@@ -223,7 +223,7 @@ class _TimingOutClient:
 
 def test_an_engine_timeout_is_a_one_line_error_after_sweeping_the_sessions_containers():
     from nonroot.errors import EngineUnavailable
-    from nonroot.verify import verify_image
+    from nonroot.verifier.verify import verify_image
 
     client = _TimingOutClient()
     with pytest.raises(EngineUnavailable, match=r"^the Docker engine stopped answering during verification "
@@ -233,7 +233,7 @@ def test_an_engine_timeout_is_a_one_line_error_after_sweeping_the_sessions_conta
 
 
 def test_labels_give_the_contract():
-    from nonroot.contract import read_contract
+    from nonroot.verifier.contract import read_contract
 
     contract = read_contract({"Labels": {"io.nonroot.user": "10001:0", "io.nonroot.writable-paths": "/data /cache"}})
     assert (contract.uid, contract.gid, contract.writable, contract.problems) == (10001, 0, ("/data", "/cache"), ())
@@ -246,7 +246,7 @@ def test_labels_give_the_contract():
     ({"io.nonroot.user": "1:1", "io.nonroot.writable-paths": "data /x/../y"}, "not absolute and normal: data, /x/../y"),
 ])
 def test_labels_that_do_not_say_what_they_must_are_problems(labels, problem):
-    from nonroot.contract import contract_checks, read_contract
+    from nonroot.verifier.contract import contract_checks, read_contract
 
     contract = read_contract({"Labels": labels})
     assert any(problem in p for p in contract.problems)
@@ -254,7 +254,7 @@ def test_labels_that_do_not_say_what_they_must_are_problems(labels, problem):
 
 
 def test_a_read_only_file_the_user_owns_is_reported_writable():
-    from nonroot.fsscan import user_writable_check
+    from nonroot.verifier.fsscan import user_writable_check
 
     data = _tar(("etc/app", 0o555, 10001, 10001, None, {}), ("etc/app/app.conf", 0o444, 10001, 10001, b"x", {}),
                 ("etc/other.conf", 0o644, 0, 0, b"x", {}))

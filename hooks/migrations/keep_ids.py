@@ -8,7 +8,7 @@ would then move a running service to another UID, and its volumes' ownership wit
 This compares the IDs recorded before the update (the answers file in git's HEAD: Copier
 refuses to update a dirty repository) with the IDs after it; if one changed without
 being asked, it undoes the whole update (checkout of HEAD, new files removed) and exits 1
-with what to do. The outcome is also written as data (nonroot.outcome, status
+with what to do. The outcome is also written as data (nonroot.scaffold.outcome, status
 `update-undone`) where NONROOT_OUTCOME_FILE says, for `nonroot fleet`.
 
 Usage: keep_ids.py ANSWERS_FILE ASKED  (ASKED: the answers given with -d/--data-file,
@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # hooks/: this checkout's nonroot package
-from nonroot import outcome  # noqa: E402
+from nonroot.scaffold import outcome  # noqa: E402
 
 GUARDED = ("uid", "gid")
 

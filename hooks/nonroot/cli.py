@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import INTERRUPTED, BuildFailed, NonrootError
-from .verify import VerifyOptions
+from .verifier.verify import VerifyOptions
 
 EXIT_CANNOT_TELL = 2
 
@@ -27,7 +27,7 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 
 
 def _verify_options(args: argparse.Namespace) -> VerifyOptions:
-    from .hardened import random_uid
+    from .verifier.hardened import random_uid
 
     env = {}
     for item in args.env:
@@ -44,7 +44,7 @@ def _verify_options(args: argparse.Namespace) -> VerifyOptions:
 
 
 def _print_report(report, args: argparse.Namespace, user_label: str = "", **extra: object) -> None:
-    from .report import to_json, to_text
+    from .verifier.report import to_json, to_text
 
     text = to_json(report, **extra) if args.json else to_text(report, user_label)
     # --quiet: the outcome line only (the full table when it is not proven non-root)
@@ -54,14 +54,14 @@ def _print_report(report, args: argparse.Namespace, user_label: str = "", **extr
 
 def _write_sarif(report, args: argparse.Namespace, dockerfile: str) -> None:
     if args.sarif:
-        from .sarif import write_sarif
+        from .verifier.sarif import write_sarif
 
         write_sarif(report, Path(args.sarif), dockerfile)
 
 
 def _progress(args: argparse.Namespace, lines: bool = True):
     """Progress on stderr; `lines=False`: a spinner on a terminal, nothing in a log."""
-    from .progress import PLAIN, QUIET, Progress, choose_mode
+    from .scaffold.progress import PLAIN, QUIET, Progress, choose_mode
 
     mode = QUIET if args.json else choose_mode(sys.stderr, args.quiet)
     return Progress(stream=sys.stderr, mode=QUIET if mode == PLAIN and not lines else mode)
@@ -69,7 +69,7 @@ def _progress(args: argparse.Namespace, lines: bool = True):
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .engine import connect
-    from .verify import verify_image
+    from .verifier.verify import verify_image
 
     options = _verify_options(args)
     client = connect()
@@ -82,7 +82,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .engine import connect
-    from .pipeline import check_directory
+    from .scaffold.pipeline import check_directory
 
     options = _verify_options(args)
     client = connect()
@@ -94,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .generate import generate
+    from .scaffold.generate import generate
 
     return generate(dest=Path(args.dest), data_items=args.data, data_file=args.data_file,
                     defaults=args.defaults, template=args.template, vcs_ref=args.vcs_ref, quiet=args.quiet,
@@ -102,7 +102,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_fleet_update(args: argparse.Namespace) -> int:
-    from .fleet import FleetOptions, exit_code, to_table, update_fleet
+    from .scaffold.fleet import FleetOptions, exit_code, to_table, update_fleet
 
     options = FleetOptions(vcs_ref=args.vcs_ref, trust=args.trust, answers_file=args.answers_file, jobs=args.jobs)
     results = update_fleet([Path(p) for p in args.paths], options,

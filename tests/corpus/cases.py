@@ -218,7 +218,7 @@ def build_order(cases: tuple[Case, ...] = CASES) -> list[Case]:
 
 def build_all(client, cases: tuple[Case, ...] = CASES) -> dict[str, str]:
     """Build every case's image (bases first); returns {case name: tag}."""
-    from nonroot.build import build_image
+    from nonroot.scaffold.build import build_image
 
     tags = {}
     for case in build_order(cases):

@@ -110,7 +110,7 @@ def versions() -> str:
 
 def main() -> int:
     from nonroot.engine import connect
-    from nonroot.verify import VerifyOptions, verify_image
+    from nonroot.verifier.verify import VerifyOptions, verify_image
 
     from cases import build_all
 

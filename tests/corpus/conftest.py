@@ -24,7 +24,7 @@ def corpus(engine, python_base) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def corpus_reports(engine, corpus) -> dict:
     """{case name: Report} from verify_image with default options (and the case's environment)."""
-    from nonroot.verify import VerifyOptions, verify_image
+    from nonroot.verifier.verify import VerifyOptions, verify_image
 
     def verify(case: cases.Case):
         return case.name, verify_image(engine, case.tag,
@@ -37,7 +37,7 @@ def corpus_reports(engine, corpus) -> dict:
 @pytest.fixture(scope="session")
 def verify(engine, corpus):
     """Verify a corpus image with non-default options: verify("writes-at-start", writable_paths=[...])."""
-    from nonroot.verify import VerifyOptions, verify_image
+    from nonroot.verifier.verify import VerifyOptions, verify_image
 
     def _verify(name: str, **options):
         case = cases.BY_NAME[name]
@@ -93,7 +93,7 @@ def podman(tmp_path_factory, corpus):
 @pytest.fixture(scope="session")
 def podman_reports(podman) -> dict:
     """{case name: Report} for the Podman cases, verified through Podman's API."""
-    from nonroot.verify import VerifyOptions, verify_image
+    from nonroot.verifier.verify import VerifyOptions, verify_image
 
     client = podman.client()
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .engine import is_podman_version
-from .errors import BuildFailed, EngineUnavailable
+from ..engine import is_podman_version
+from ..errors import BuildFailed, EngineUnavailable
 
 BUILD_LABEL = "io.nonroot.build"
 BUILDER_ENV = "NONROOT_BUILDER"
@@ -362,7 +362,7 @@ def _answers(client) -> bool:
 
 def _cancel_cli(proc: subprocess.Popen, wait: float = 20.0) -> None:
     """Interrupt the CLI as Ctrl-C does, so that it cancels the build on the engine."""
-    from .sandbox import _block_interrupts
+    from ..verifier.sandbox import _block_interrupts
 
     previous = _block_interrupts()
     try:
@@ -408,7 +408,7 @@ def _cancel_classic(client, log: _Log, wait: float = 20.0) -> None:
     from docker.errors import DockerException
     from requests.exceptions import RequestException
 
-    from .sandbox import _block_interrupts
+    from ..verifier.sandbox import _block_interrupts
 
     previous = _block_interrupts()
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .plan import build_plan
+from ..plan import build_plan
 
 ANSWERS_FILE = ".copier-answers.nonroot.yml"
 

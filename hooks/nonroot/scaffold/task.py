@@ -11,7 +11,7 @@ Copier runs it in the destination folder. Outcomes:
   or `copier copy -C` to have both).
 - interrupted (Ctrl-C, SIGTERM): no container or partial image is left (the work runs in a
   detached worker that Copier cannot kill before it has cleaned up), exit 130.
-Each outcome is also written as data (nonroot.outcome) where NONROOT_OUTCOME_FILE says:
+Each outcome is also written as data (nonroot.scaffold.outcome) where NONROOT_OUTCOME_FILE says:
 callers such as `nonroot fleet` read that, never the messages.
 
 Copier runs it as a `_task` on `copier copy` only (copier.yml: `_copier_operation == 'copy'`).
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import outcome
 from .conflicts import conflicted_files
-from .errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
+from ..errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
 
@@ -75,10 +75,10 @@ def _warn_about_ids(directory: Path) -> None:
 def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = False) -> int:
     """Build and verify DIRECTORY once; OPERATION is `copy` (the post-copy task) or `update`
     (the after-merge migration)."""
-    from .engine import connect
+    from ..engine import connect
     from .pipeline import check_directory
     from .progress import Progress, choose_mode
-    from .report import to_text
+    from ..verifier.report import to_text
 
     conflicts = conflicted_files(directory)
     if conflicts:
@@ -131,7 +131,7 @@ def _supervise(argv: list[str]) -> int | None:
     import signal
     import subprocess
 
-    script = Path(__file__).resolve().parents[1] / "run_task.py"
+    script = Path(__file__).resolve().parents[2] / "run_task.py"
     try:
         worker = subprocess.Popen([sys.executable, str(script), *argv], start_new_session=True,
                                   env={**os.environ, WORKER_ENV: str(os.getpid())})

@@ -11,7 +11,7 @@ Modes, best first:
 It runs as its own process so the interpreter of the verification (streaming the
 image's filesystem, talking to the engine) never delays reading /proc.
 
-    python -m nonroot.procwatch [--mode events|cgroup] CONTAINER_ID...
+    python -m nonroot.verifier.procwatch [--mode events|cgroup] CONTAINER_ID...
     stdin:  "id INDEX CONTAINER_ID" (watch it), "pid INDEX HOSTPID" (its first process, once
             started), "stop"
     stdout: {"kind": "ready", "mode": ...} then one record per event
@@ -268,8 +268,8 @@ class Watcher:
 
     def __init__(self, mode: str = EVENTS) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._child = subprocess.Popen([sys.executable, "-S", "-m", "nonroot.procwatch", "--mode", mode],
+            [str(Path(__file__).resolve().parents[2]), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self._child = subprocess.Popen([sys.executable, "-S", "-m", "nonroot.verifier.procwatch", "--mode", mode],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.records: list[dict] = []
         self._lines: queue.Queue = queue.Queue()
@@ -434,7 +434,7 @@ def run(ids: list[str], mode: str, out=sys.stdout, control: int = 0) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nonroot.procwatch")
+    parser = argparse.ArgumentParser(prog="python -m nonroot.verifier.procwatch")
     parser.add_argument("--mode", choices=(EVENTS, CGROUP), default=EVENTS)
     parser.add_argument("ids", nargs="*", help="containers to watch (more can be named on stdin: id INDEX ID)")
     args = parser.parse_args(argv)

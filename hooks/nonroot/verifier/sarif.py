@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import __version__
-from .errors import NonrootError
+from .. import __version__
+from ..errors import NonrootError
 from .model import FAIL, UNKNOWN, WARN, Check, Report
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

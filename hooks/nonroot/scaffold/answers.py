@@ -10,7 +10,7 @@ import re
 
 import yaml
 
-from .errors import NonrootError
+from ..errors import NonrootError
 
 BOOL_WORDS = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"}
 INT = re.compile(r"^[+-]?[0-9]+$")

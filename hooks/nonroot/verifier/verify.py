@@ -12,7 +12,7 @@ from typing import Any, Callable
 from . import imagefs
 from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
-from .errors import EngineUnavailable, ImageNotFound
+from ..errors import EngineUnavailable, ImageNotFound
 from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
 from .healthcheck import healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions

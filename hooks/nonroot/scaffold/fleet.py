@@ -12,7 +12,7 @@ is 1 if any repository needs a person (conflicts, failed verification, error).
 
 What happened in a repository is read as data: the files git and the markers leave in
 conflict, and the outcome the template's task or keep_ids migration writes where
-NONROOT_OUTCOME_FILE says (nonroot.outcome). Their messages are for people and never parsed.
+NONROOT_OUTCOME_FILE says (nonroot.scaffold.outcome). Their messages are for people and never parsed.
 """
 from __future__ import annotations
 

@@ -16,14 +16,14 @@ import yaml
 
 from .answers import check_types, collision_warnings, question_types
 from .detect import detect
-from .errors import NonrootError
+from ..errors import NonrootError
 from .project import ANSWERS_FILE
 from .source import SourceChoice, record_source, recorded_source
 
 
 def template_root() -> Path:
     """The template checkout this package was installed from (pip install -e .)."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     if not (root / "copier.yml").is_file():
         raise NonrootError(f"no copier.yml above {Path(__file__).parent}: nonroot was not installed "
                            "from a template checkout; pass --template PATH_OR_URL")

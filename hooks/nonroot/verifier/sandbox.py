@@ -13,7 +13,7 @@ import threading
 import uuid
 from types import TracebackType
 
-from .engine import is_podman, podman_tmpfs_options
+from ..engine import is_podman, podman_tmpfs_options
 from .model import LABEL
 
 SESSION_LABEL = "io.nonroot.session"

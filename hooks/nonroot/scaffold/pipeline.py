@@ -9,7 +9,7 @@ from typing import Callable
 from .build import BuildResult, build_image
 from .progress import Progress
 from .project import Expectations, load_expectations
-from .verify import Report, VerifyOptions, verify_image
+from ..verifier.verify import Report, VerifyOptions, verify_image
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The template side: generate a service from the plan, build it, update fleets."""

@@ -1,0 +1,1 @@
+"""The verifier: proves that any image runs without root (`nonroot verify`)."""
