@@ -2,6 +2,7 @@
 session), and helpers that generate services from this template checkout."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -66,8 +67,10 @@ def node_distroless(engine) -> str:
 
 @pytest.fixture(scope="session")
 def renders(tmp_path_factory) -> Renders:
-    """This checkout's template, copied once per session, and its renders cached by answers."""
-    return Renders(tmp_path_factory.mktemp("rendering"))
+    """This checkout's template, copied once per session, and its renders cached by answers;
+    under pytest-xdist, in the folder the workers share (their base temps' parent)."""
+    base = tmp_path_factory.getbasetemp()
+    return Renders((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "rendering")
 
 
 class Generate:
@@ -103,3 +106,4 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+

@@ -1,10 +1,16 @@
 """Helpers for the tests: run the command lines as a user does."""
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,3 +46,20 @@ def skip_here_fail_in_ci(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must provide this: {reason}")
     pytest.skip(reason)
+
+
+def once_per_session(tmp_path_factory, name: str, make: Callable[[], T]) -> T:
+    """MAKE() once per test session, also under pytest-xdist, whose workers each have their own
+    session fixtures: the first worker to get here makes it while the others wait on a lock in
+    the folder they share, then they read its pickled result. Nothing is kept on failure."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make()
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / f"{name}.pickle"
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        value = make()
+        result.write_bytes(pickle.dumps(value))
+        return value

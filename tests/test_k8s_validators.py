@@ -22,24 +22,15 @@ KUBERNETES_TABLE = [combo for combo in SUPPORT_TABLE if combo.get("drop_style") 
 
 
 @pytest.fixture(scope="module")
-def manifests_dir(tmp_path_factory) -> Path:
-    """k8s/deployment.yaml of every KUBERNETES_TABLE row, as <row id>.yaml in one folder."""
-    from copier import run_copy
-
-    from helpers import ROOT
-
-    # The checkout without its git metadata: Copier renders the folder as it is instead of
-    # cloning it for each of the ~110 rows.
-    template = tmp_path_factory.mktemp("template") / "nonroot"
-    shutil.copytree(ROOT, template, ignore=shutil.ignore_patterns(".git", ".venv", "tests", "bench", "*.egg-info",
-                                                                  "__pycache__"))
+def manifests_dir(renders, tmp_path_factory) -> Path:
+    """k8s/deployment.yaml of every KUBERNETES_TABLE row, as <row id>.yaml in one folder: the
+    renders test_rendered_files lints (the session's shared renders, made once)."""
     out = tmp_path_factory.mktemp("manifests")
-    for combo in KUBERNETES_TABLE:
-        dest = tmp_path_factory.mktemp("svc")
-        run_copy(str(template), str(dest), data={"verify": False, "kubernetes": True, "service_name": "svc",
-                                             "writable_paths": ["/data", "/var/cache/app"], **combo},
-                 defaults=True, unsafe=True, quiet=True)
-        shutil.copy(dest / "k8s" / "deployment.yaml", out / f"{_ids(combo)}.yaml")
+    # From the end of the table: under pytest-xdist, test_rendered_files renders it from the
+    # start on another worker, and each render is made once.
+    for combo in reversed(KUBERNETES_TABLE):
+        service = renders.shared(**combo, writable_paths=["/data", "/var/cache/app"], kubernetes=True)
+        shutil.copy(service / "k8s" / "deployment.yaml", out / f"{_ids(combo)}.yaml")
     return out
 
 

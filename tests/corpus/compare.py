@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "hooks"))
 
 from cases import CASES, CORPUS_DIR, Case  # noqa: E402
-from peers import ROOT_RULES, Finding, checkov, command, hadolint, structure_test, trivy  # noqa: E402,F401
+from peers import ROOT_RULES, Finding, checkov, command, hadolint, structure_test, trivy, trivy_by_folder  # noqa: E402,F401
 
 OUTCOME = {0: "**0** proven non-root", 1: "**1** root or privilege found", 2: "**2** could not tell"}
 TOOLS = ("hadolint", "trivy", "checkov", "container-structure-test")
@@ -86,12 +87,22 @@ def scores(cases: tuple[Case, ...], said: dict[str, dict[str, list[Finding]]]) -
     return {tool: sum(says_root(tool, said[c.name][tool]) == (c.exit_code == 1) for c in judged) for tool in TOOLS}
 
 
-def everything_said(cases: tuple[Case, ...]) -> dict[str, dict[str, list[Finding]]]:
-    """Every tool on every case (the images must be built)."""
-    by_checkov = checkov(CORPUS_DIR)
-    return {case.name: {"hadolint": hadolint(case.dockerfile), "trivy": trivy(case.dockerfile),
-                        "checkov": by_checkov.get(case.name, []), "container-structure-test": structure_test(case.tag)}
-            for case in cases}
+def everything_said(cases: tuple[Case, ...], by_checkov: dict[str, list[Finding]] | None = None
+                    ) -> dict[str, dict[str, list[Finding]]]:
+    """Every tool on every case (the images must be built), a few cases at a time: each tool
+    is its own process, and container-structure-test mostly waits for its container; Trivy
+    and Checkov each run once over the corpus folder.
+    BY_CHECKOV: Checkov's findings on the corpus folder if already had (one run covers it)."""
+    by_checkov = checkov(CORPUS_DIR) if by_checkov is None else by_checkov
+    by_trivy = trivy_by_folder(CORPUS_DIR)
+
+    def said(case: Case) -> tuple[str, dict[str, list[Finding]]]:
+        return case.name, {"hadolint": hadolint(case.dockerfile), "trivy": by_trivy.get(case.name, []),
+                           "checkov": by_checkov.get(case.name, []),
+                           "container-structure-test": structure_test(case.tag)}
+
+    with ThreadPoolExecutor(4) as pool:
+        return dict(pool.map(said, cases))
 
 
 def versions() -> str:

@@ -11,27 +11,32 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cases  # noqa: E402  (tests/corpus/cases.py)
+from helpers import once_per_session  # noqa: E402
 
 VERIFY_THREADS = 3
 
 
 @pytest.fixture(scope="session")
-def corpus(engine, python_base) -> dict[str, str]:
-    """{case name: image tag} for every corpus case, built on the real engine."""
-    return cases.build_all(engine)
+def corpus(engine, python_base, tmp_path_factory) -> dict[str, str]:
+    """{case name: image tag} for every corpus case, built on the real engine (once per session)."""
+    return once_per_session(tmp_path_factory, "corpus", lambda: cases.build_all(engine))
 
 
 @pytest.fixture(scope="session")
-def corpus_reports(engine, corpus) -> dict:
-    """{case name: Report} from verify_image with default options (and the case's environment)."""
+def corpus_reports(engine, corpus, tmp_path_factory) -> dict:
+    """{case name: Report} from verify_image with default options (and the case's environment),
+    once per session: several modules on several workers read them."""
     from nonroot.verifier.verify import VerifyOptions, verify_image
 
     def verify(case: cases.Case):
         return case.name, verify_image(engine, case.tag,
                                        VerifyOptions(environment=case.environment, **case.options))
 
-    with ThreadPoolExecutor(VERIFY_THREADS) as pool:
-        return dict(pool.map(verify, cases.CASES))
+    def verify_all() -> dict:
+        with ThreadPoolExecutor(VERIFY_THREADS) as pool:
+            return dict(pool.map(verify, cases.CASES))
+
+    return once_per_session(tmp_path_factory, "corpus-reports", verify_all)
 
 
 @pytest.fixture(scope="session")

