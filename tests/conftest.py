@@ -106,4 +106,16 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+    # pytest-xdist (--dist loadfile) hands modules to workers in collection order: the longest
+    # start first, so no worker is left with one at the end; the first corpus module builds and
+    # verifies the corpus while the other workers run the adoption and fleet modules.
+    order = {module: rank for rank, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: order.get(item.nodeid.split("::", 1)[0], len(order)))
+
+
+# The modules that take longest (about a minute or more each, measured with --durations).
+LONGEST_FIRST = ("tests/corpus/test_corpus_verdicts.py", "tests/test_adoption.py", "tests/test_fleet.py",
+                 "tests/corpus/test_podman.py", "tests/test_compose_dev.py", "tests/test_first_run.py",
+                 "tests/test_k8s_validators.py", "tests/test_rendered_files.py", "tests/test_families.py",
+                 "tests/test_failure_paths.py")
 

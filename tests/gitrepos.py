@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import ROOT
 
-IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info", "bench")
+IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info", "bench", "tests")
 
 
 def git(cwd: Path, *args: str) -> str:

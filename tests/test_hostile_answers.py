@@ -3,12 +3,11 @@ question. Each row is refused by Copier's own validators (`copier copy`) and by 
 (one line naming the question, exit 2), and nothing is written."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, run_copier
+from helpers import run_copier
 from nonroot.cli import main
 
 # (question, answer as typed after -d, what the refusal must name)
@@ -80,12 +79,11 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """This checkout's template without its git metadata: Copier then renders the folder as it
-    is instead of cloning it for every row (same copier.yml, same validators)."""
-    copy = tmp_path_factory.mktemp("template") / "nonroot"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "tests", "*.egg-info", "__pycache__"))
-    return copy
+def template(renders) -> Path:
+    """This checkout's template without its git metadata (the session's snapshot, see
+    tests/rendering.py): Copier renders the folder as it is instead of cloning it for every
+    row (same copier.yml, same validators)."""
+    return renders.template
 
 
 def ids(rows: list[tuple[str, str, str]]) -> list[str]:
@@ -132,10 +130,9 @@ def test_copier_refuses_before_writing(template, tmp_path, question, value, name
     assert not dest.exists(), "a file was written for a hostile answer"
 
 
-def test_copier_command_line_refuses_a_newline_before_writing(tmp_path):
+def test_copier_command_line_refuses_a_newline_before_writing(template, tmp_path):
     dest = tmp_path / "svc"
-    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", "user=app\nUSER 0",
-                        str(ROOT), str(dest))
+    result = run_copier("copy", "--trust", "--defaults", "-d", "user=app\nUSER 0", str(template), str(dest))
     assert result.returncode != 0
     assert "user: use a lowercase POSIX name" in result.stderr
     assert not dest.exists()

@@ -1,9 +1,11 @@
-"""Invalid answers are refused before any file is written, with the question and the rule."""
+"""Invalid answers are refused before any file is written, with the question and the rule.
+The template is the session's snapshot of this checkout (tests/rendering.py): what is
+tested is the refusal, not Copier's clone of a git checkout."""
 from __future__ import annotations
 
 import pytest
 
-from helpers import ROOT, run_copier, run_nonroot
+from helpers import run_copier, run_nonroot
 
 INVALID = [
     ("user", "root", "reserved"),
@@ -24,18 +26,18 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("question", "value", "reason"), INVALID)
-def test_copier_copy_refuses_before_writing(tmp_path, question, value, reason):
+def test_copier_copy_refuses_before_writing(renders, tmp_path, question, value, reason):
     dest = tmp_path / "svc"
-    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", f"{question}={value}", str(ROOT), str(dest))
+    result = run_copier("copy", "--trust", "--defaults", "-d", f"{question}={value}", str(renders.template), str(dest))
     assert result.returncode != 0
     assert reason in result.stderr
     assert not dest.exists(), "a file was written for an invalid answer"
 
 
 @pytest.mark.parametrize(("question", "value", "reason"), INVALID)
-def test_nonroot_new_refuses_with_one_line(tmp_path, question, value, reason):
+def test_nonroot_new_refuses_with_one_line(renders, tmp_path, question, value, reason):
     dest = tmp_path / "svc"
-    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"{question}={value}")
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "-d", f"{question}={value}")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -45,15 +47,15 @@ def test_nonroot_new_refuses_with_one_line(tmp_path, question, value, reason):
 
 
 @pytest.mark.parametrize("value", ["maybe", "2"])
-def test_nonroot_new_refuses_a_bool_that_is_not_true_or_false(tmp_path, value):
+def test_nonroot_new_refuses_a_bool_that_is_not_true_or_false(renders, tmp_path, value):
     dest = tmp_path / "svc"
-    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"verify={value}")
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "-d", f"verify={value}")
     assert result.returncode == 2
     assert "verify: must be true or false" in result.stderr
     assert not dest.exists()
 
 
-def test_nonroot_new_refuses_an_unknown_question(tmp_path):
-    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--vcs-ref", "HEAD", "-d", "usr=app")
+def test_nonroot_new_refuses_an_unknown_question(renders, tmp_path):
+    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--template", str(renders.template), "-d", "usr=app")
     assert result.returncode == 2
     assert "-d usr: no such question" in result.stderr

@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 
 from gitrepos import as_repository, commit_all, template_repo
-from helpers import ROOT, run_copier
+from helpers import run_copier
 
 FILES_HEADER = re.compile(r"^nonroot wrote (\S+)'s container files in (.+):$", re.MULTILINE)
 
 
-def copy(dest: Path, *data: str) -> str:
-    """`copier copy --trust --defaults` of this checkout into DEST; Copier's stderr."""
+def copy(template: Path, dest: Path, *data: str) -> str:
+    """`copier copy --trust --defaults` of TEMPLATE (the session's snapshot of this checkout)
+    into DEST; Copier's stderr."""
     args = [arg for item in ("verify=false", *data) for arg in ("-d", item)]
-    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref", "HEAD", *args, str(ROOT), str(dest))
+    result = run_copier("copy", "--trust", "--defaults", *args, str(template), str(dest))
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stderr
 
@@ -47,25 +48,25 @@ def written(dest: Path) -> set[str]:
     ("sample_app=false", "stack=go", "distro=distroless"),
     ("sample_app=false", "privilege=drop", "drop_style=cmd"),
 ], ids=lambda d: ",".join(d))
-def test_copy_message_lists_exactly_the_files_written(tmp_path, data):
+def test_copy_message_lists_exactly_the_files_written(renders, tmp_path, data):
     dest = tmp_path / "svc"
-    names, sample = named_files(copy(dest, *data))
+    names, sample = named_files(copy(renders.template, dest, *data))
     assert names == written(dest)
     assert not sample
 
 
 @pytest.mark.parametrize("stack", ["python", "node", "go"])
-def test_copy_message_names_the_sample_app_only_where_one_was_written(tmp_path, stack):
+def test_copy_message_names_the_sample_app_only_where_one_was_written(renders, tmp_path, stack):
     dest = tmp_path / "svc"
-    message = copy(dest, f"stack={stack}")
+    message = copy(renders.template, dest, f"stack={stack}")
     names, sample = named_files(message)
     assert sample and f"and the {stack} sample app" in message
     assert names < written(dest)  # the rest are the sample's files
 
 
-def test_copy_message_says_what_to_commit_and_how_to_verify(tmp_path):
+def test_copy_message_says_what_to_commit_and_how_to_verify(renders, tmp_path):
     dest = tmp_path / "svc"
-    message = copy(dest, "service_name=billing")
+    message = copy(renders.template, dest, "service_name=billing")
     assert FILES_HEADER.search(message).groups() == ("billing", str(dest))
     assert f'cd {dest} && git init && git add -A && git commit -m "nonroot: container files"' in message
     assert f"nonroot check {dest}" in message

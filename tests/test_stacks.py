@@ -13,7 +13,6 @@ import urllib.request
 import pytest
 
 import images
-from helpers import ROOT
 from nonroot.scaffold.build import build_image
 from nonroot.scaffold.pipeline import check_directory
 from nonroot.verifier.verify import VerifyOptions

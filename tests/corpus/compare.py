@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "hooks"))
 
 from cases import CASES, CORPUS_DIR, Case  # noqa: E402
-from peers import ROOT_RULES, Finding, checkov, command, hadolint, structure_test, trivy, trivy_by_folder  # noqa: E402,F401
+from peers import ROOT_RULES, Finding, checkov, command, hadolint, structure_test, trivy_by_folder  # noqa: E402,F401
 
 OUTCOME = {0: "**0** proven non-root", 1: "**1** root or privilege found", 2: "**2** could not tell"}
 TOOLS = ("hadolint", "trivy", "checkov", "container-structure-test")
@@ -87,14 +87,14 @@ def scores(cases: tuple[Case, ...], said: dict[str, dict[str, list[Finding]]]) -
     return {tool: sum(says_root(tool, said[c.name][tool]) == (c.exit_code == 1) for c in judged) for tool in TOOLS}
 
 
-def everything_said(cases: tuple[Case, ...], by_checkov: dict[str, list[Finding]] | None = None
-                    ) -> dict[str, dict[str, list[Finding]]]:
+def everything_said(cases: tuple[Case, ...], by_checkov: dict[str, list[Finding]] | None = None,
+                    by_trivy: dict[str, list[Finding]] | None = None) -> dict[str, dict[str, list[Finding]]]:
     """Every tool on every case (the images must be built), a few cases at a time: each tool
     is its own process, and container-structure-test mostly waits for its container; Trivy
     and Checkov each run once over the corpus folder.
-    BY_CHECKOV: Checkov's findings on the corpus folder if already had (one run covers it)."""
+    BY_CHECKOV, BY_TRIVY: their findings on the corpus folder if already had."""
     by_checkov = checkov(CORPUS_DIR) if by_checkov is None else by_checkov
-    by_trivy = trivy_by_folder(CORPUS_DIR)
+    by_trivy = trivy_by_folder(CORPUS_DIR) if by_trivy is None else by_trivy
 
     def said(case: Case) -> tuple[str, dict[str, list[Finding]]]:
         return case.name, {"hadolint": hadolint(case.dockerfile), "trivy": by_trivy.get(case.name, []),

@@ -63,11 +63,6 @@ def hadolint(dockerfile: Path) -> list[Finding]:
     return [Finding(f["code"], f["level"], f["message"]) for f in json.loads(result.stdout or "[]")]
 
 
-def trivy(dockerfile: Path) -> list[Finding]:
-    """Trivy's failed built-in misconfiguration checks for one Dockerfile (offline)."""
-    return _trivy_config(dockerfile.parent).get(dockerfile.name, [])
-
-
 def trivy_by_folder(directory: Path) -> dict[str, list[Finding]]:
     """Trivy's failed checks for every Dockerfile under DIRECTORY, by the name of the folder
     holding it (one run: like Checkov, it takes a second or two to start)."""

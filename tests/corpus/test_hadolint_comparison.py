@@ -8,7 +8,7 @@ import pytest
 
 from cases import BY_NAME, CASES, CORPUS_DIR
 from compare import everything_said, scores, table
-from peers import checkov, hadolint, structure_test, trivy
+from peers import checkov, hadolint, structure_test, trivy_by_folder
 
 
 def codes(name: str) -> set[str]:
@@ -30,11 +30,15 @@ def test_hadolint_flags_an_image_that_drops_correctly():
     assert BY_NAME["drop-setpriv"].exit_code == 0
 
 
-def trivy_codes(name: str) -> set[str]:
-    return {f.code for f in trivy(BY_NAME[name].dockerfile)}
+@pytest.fixture(scope="module")
+def by_trivy() -> dict:
+    return trivy_by_folder(CORPUS_DIR)
 
 
-def test_trivy_flags_a_missing_user_but_not_a_root_alias_or_a_sudo_rule():
+def test_trivy_flags_a_missing_user_but_not_a_root_alias_or_a_sudo_rule(by_trivy):
+    def trivy_codes(name: str) -> set[str]:
+        return {f.code for f in by_trivy.get(name, [])}
+
     assert "DS-0002" in trivy_codes("no-user")
     assert "DS-0002" not in trivy_codes("root-alias")
     assert "DS-0002" not in trivy_codes("sudo-nopasswd")
@@ -64,8 +68,8 @@ def test_structure_test_sees_the_configured_user_not_what_runs(corpus):
 
 @pytest.mark.engine
 def test_the_comparison_table_has_a_row_per_case_with_every_tool_and_nonroots_verdict(corpus, corpus_reports,
-                                                                                      by_checkov):
-    said = everything_said(CASES, by_checkov)
+                                                                                      by_checkov, by_trivy):
+    said = everything_said(CASES, by_checkov, by_trivy)
     rows = table(CASES, corpus_reports, said).splitlines()[2:]
     assert len(rows) == len(CASES)
     for case, row in zip(CASES, rows):

@@ -114,7 +114,12 @@ def judge(timeline: Timeline) -> Judgement:
         else:
             result.prelude.append(sighting)
     if drop is not None:
-        result.root += _left_over(ordered, timeline.exits, drop, timeline.first_pid)
+        # A child forked in the prelude that execs only after the drop (a loaded machine) is
+        # already root found under the command it runs: once is enough, and that name is the
+        # one to read (before its exec it carries its parent's command line).
+        named = {r.sighting.ids.pid for r in result.root}
+        result.root += [r for r in _left_over(ordered, timeline.exits, drop, timeline.first_pid)
+                        if r.sighting.ids.pid not in named]
         result.root.sort(key=lambda r: r.sighting.at)
     # A UID/GID change followed by an exec of the same process is a moment inside a drop tool
     # (setpriv changes UIDs with PR_SET_KEEPCAPS, then GIDs, then its capabilities): the state it
