@@ -98,6 +98,14 @@ def generate(renders, tmp_path) -> Generate:
     return Generate(renders, tmp_path)
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """How many workers `-n auto` (pyproject's addopts) starts: one per core for the fast tier
+    (`-m "not engine"`), whose time is all CPU; one more when engine tests run, since most of
+    their time is waiting on the engine."""
+    cores = os.cpu_count() or 1
+    return cores if "not engine" in (config.getoption("markexpr") or "") else cores + 1
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items) -> None:
     """Every test that uses the engine (directly or through a fixture such as python_base) is

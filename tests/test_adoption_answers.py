@@ -168,17 +168,15 @@ def test_poetry_never_reaches_the_image(generate):
     assert "/opt/poetry" not in text.split("# ---- runtime")[1]
 
 
-def test_go_in_a_repository_without_go_mod_is_refused_with_the_reason(tmp_path):
+def test_go_in_a_repository_without_go_mod_is_refused_with_the_reason(renders, tmp_path):
     from copier import run_copy
-
-    from helpers import ROOT
 
     repository = tmp_path / "service"
     repository.mkdir()
     (repository / "main.go").write_text("package main\n")
     with pytest.raises(ValueError, match="there is no go.mod here"):
-        run_copy(str(ROOT), str(repository), data={"stack": "go", "sample_app": False, "verify": False},
-                 defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+        run_copy(str(renders.template), str(repository), data={"stack": "go", "sample_app": False, "verify": False},
+                 defaults=True, unsafe=True, quiet=True)
     assert sorted(p.name for p in repository.iterdir()) == ["main.go"]  # nothing written
 
 
@@ -190,10 +188,10 @@ def test_the_runtime_copies_the_code_without_the_build_ca_cert(generate, stack):
     assert "COPY . " not in runtime  # the context only through the builder, which removed the bundle
 
 
-def _copy_with_settings(tmp_path, settings: dict | None, dest_name: str = "svc") -> dict:
+def _copy_with_settings(template, tmp_path, settings: dict | None, dest_name: str = "svc") -> dict:
     import yaml
 
-    from helpers import ROOT, run_copier
+    from helpers import run_copier
 
     env = {}
     if settings is not None:
@@ -201,24 +199,23 @@ def _copy_with_settings(tmp_path, settings: dict | None, dest_name: str = "svc")
         path.write_text(yaml.safe_dump({"defaults": settings}))
         env["COPIER_SETTINGS_PATH"] = str(path)
     dest = tmp_path / dest_name
-    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", "verify=false", str(ROOT), str(dest),
-                        env=env)
+    result = run_copier("copy", "--trust", "--defaults", "-d", "verify=false", str(template), str(dest), env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     return yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
 
 
-def test_a_uid_range_pinned_by_the_organisation_is_not_a_question(tmp_path):
-    answers = _copy_with_settings(tmp_path, {"uid_min": 20000, "uid_max": 29999})
+def test_a_uid_range_pinned_by_the_organisation_is_not_a_question(renders, tmp_path):
+    answers = _copy_with_settings(renders.template, tmp_path, {"uid_min": 20000, "uid_max": 29999})
     assert "uid_min" not in answers and "uid_max" not in answers  # policy, not asked nor recorded
     assert answers["uid"] == 20000  # and still applied
 
 
-def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(tmp_path):
-    answers = _copy_with_settings(tmp_path, None)
+def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(renders, tmp_path):
+    answers = _copy_with_settings(renders.template, tmp_path, None)
     assert (answers["uid_min"], answers["uid_max"]) == (1, 2147483647)
 
 
-def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(tmp_path):
+def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(renders, tmp_path):
     """The same detection as `nonroot new` (hooks/nonroot/scaffold/detect.py), as Copier defaults."""
     import shutil
 
@@ -229,8 +226,7 @@ def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(tmp_pat
 
     repository = tmp_path / "express-nolock"
     shutil.copytree(ROOT / "tests" / "apps" / "express-nolock", repository)
-    run_copy(str(ROOT), str(repository), data={"verify": False}, defaults=True, unsafe=True, quiet=True,
-             vcs_ref="HEAD")
+    run_copy(str(renders.template), str(repository), data={"verify": False}, defaults=True, unsafe=True, quiet=True)
     answers = yaml.safe_load((repository / ".copier-answers.nonroot.yml").read_text())
     assert (answers["stack"], answers["sample_app"], answers["command"]) == ("node", False, ["node", "server.js"])
     assert answers["port"] == 8080  # not detected here (nonroot new does); the app reads $PORT

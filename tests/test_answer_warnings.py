@@ -29,9 +29,9 @@ def test_a_colliding_gid_is_named_on_its_own():
     assert [w.split(" is ")[0] for w in collision_warnings({"uid": 10001, "gid": 100})] == ["nonroot: warning: gid 100"]
 
 
-def test_nonroot_new_warns_and_still_generates(tmp_path):
+def test_nonroot_new_warns_and_still_generates(renders, tmp_path):
     dest = tmp_path / "svc"
-    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", "uid=1000", "-d", "verify=false")
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "-d", "uid=1000", "-d", "verify=false")
     assert result.returncode == 0, result.stderr
     assert "nonroot: warning: uid 1000 is the first regular user" in result.stderr
     assert "USER 1000:1000" in (dest / "Dockerfile").read_text()

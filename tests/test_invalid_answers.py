@@ -3,9 +3,12 @@ The template is the session's snapshot of this checkout (tests/rendering.py): wh
 tested is the refusal, not Copier's clone of a git checkout."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers import run_copier, run_nonroot
+from nonroot.cli import main
 
 INVALID = [
     ("user", "root", "reserved"),
@@ -26,22 +29,44 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("question", "value", "reason"), INVALID)
-def test_copier_copy_refuses_before_writing(renders, tmp_path, question, value, reason):
+def test_copier_refuses_before_writing(renders, tmp_path, question, value, reason):
+    from copier import run_copy
+    from copier.errors import CopierError
+
     dest = tmp_path / "svc"
-    result = run_copier("copy", "--trust", "--defaults", "-d", f"{question}={value}", str(renders.template), str(dest))
-    assert result.returncode != 0
-    assert reason in result.stderr
+    with pytest.raises((ValueError, CopierError), match=re.escape(reason)):
+        run_copy(str(renders.template), str(dest), data={question: value}, defaults=True, unsafe=True, quiet=True)
     assert not dest.exists(), "a file was written for an invalid answer"
 
 
 @pytest.mark.parametrize(("question", "value", "reason"), INVALID)
-def test_nonroot_new_refuses_with_one_line(renders, tmp_path, question, value, reason):
+def test_nonroot_new_refuses_with_one_line(renders, tmp_path, capsys, question, value, reason):
     dest = tmp_path / "svc"
-    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "-d", f"{question}={value}")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    status = main(["new", str(dest), "--defaults", "--template", str(renders.template), "-d", f"{question}={value}"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     assert lines[0].startswith("nonroot: ") and reason in lines[0]
+    assert not dest.exists()
+
+
+# The same refusals through the command lines, as a user meets them (one row each: the
+# rows above run in-process, the path from the answer to the message is the same).
+def test_the_copier_command_line_refuses_before_writing(renders, tmp_path):
+    dest = tmp_path / "svc"
+    result = run_copier("copy", "--trust", "--defaults", "-d", "uid=0", str(renders.template), str(dest))
+    assert result.returncode != 0
+    assert "0 is root" in result.stderr
+    assert not dest.exists(), "a file was written for an invalid answer"
+
+
+def test_the_nonroot_command_line_refuses_in_one_line(renders, tmp_path):
+    dest = tmp_path / "svc"
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "-d", "uid=0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "nonroot: uid: must be 1-2147483647 (0 is root), got 0; nothing was written"]
     assert "Traceback" not in result.stderr
     assert not dest.exists()
 

@@ -18,9 +18,9 @@ def org_settings(tmp_path) -> dict[str, str]:
     return {"COPIER_SETTINGS_PATH": str(settings)}
 
 
-def test_org_data_file_pins_the_mirror_images_and_the_first_uid_of_the_range(tmp_path):
+def test_org_data_file_pins_the_mirror_images_and_the_first_uid_of_the_range(renders, tmp_path):
     dest = tmp_path / "billing"
-    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "--data-file", str(ORG_DEFAULTS),
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "--data-file", str(ORG_DEFAULTS),
                          "-d", "service_name=billing", "-d", "verify=false")
     assert result.returncode == 0, result.stderr
     dockerfile = (dest / "Dockerfile").read_text()
@@ -29,18 +29,18 @@ def test_org_data_file_pins_the_mirror_images_and_the_first_uid_of_the_range(tmp
     assert "USER 20000:20000" in dockerfile
 
 
-def test_a_uid_outside_the_org_range_is_refused_naming_the_range(tmp_path):
+def test_a_uid_outside_the_org_range_is_refused_naming_the_range(renders, tmp_path):
     dest = tmp_path / "billing"
-    result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "--data-file", str(ORG_DEFAULTS),
+    result = run_nonroot("new", str(dest), "--defaults", "--template", str(renders.template), "--data-file", str(ORG_DEFAULTS),
                          "-d", "uid=10001", "-d", "verify=false")
     assert result.returncode == 2
     assert "uid: 10001 is outside your organisation's range 20000-29999 (uid_min, uid_max)" in result.stderr
     assert not dest.exists()
 
 
-def test_org_settings_defaults_apply_to_a_plain_copier_copy(tmp_path):
+def test_org_settings_defaults_apply_to_a_plain_copier_copy(renders, tmp_path):
     dest = tmp_path / "billing"
-    result = run_copier("copy", "--trust", "--defaults", "--vcs-ref=HEAD", "-d", "verify=false", str(ROOT), str(dest),
+    result = run_copier("copy", "--trust", "--defaults", "-d", "verify=false", str(renders.template), str(dest),
                         env=org_settings(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     answers = yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())

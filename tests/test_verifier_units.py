@@ -11,7 +11,7 @@ import pytest
 from nonroot.verifier.configuser import config_user_check, kubernetes_check, resolve
 from nonroot.verifier.fsscan import FsEntry, Identity, app_roots, scan
 from nonroot.verifier.hardened import broke, combine, random_uid, restrictions
-from nonroot.verifier.imagefs import PathOwner, absolute, iter_entries
+from nonroot.verifier.imagefs import absolute, iter_entries
 from nonroot.verifier.runtime import Observation
 
 PASSWD = b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\napp:x:10001:10002::/:/x\napp:x:5:5::/:/x\n"
@@ -161,7 +161,7 @@ def test_a_writable_path_the_image_lacks_gets_a_tmpfs_owned_by_the_runtime_user(
 
 
 def test_a_writable_path_gets_the_owner_and_mode_of_the_image_directory_as_a_volume_would():
-    in_image = {"/data": PathOwner("/data", 999, 999, 0o700)}
+    in_image = {"/data": FsEntry("/data", 999, 999, 0o700, is_dir=True)}
     read_only = restrictions(["/data"], None, (10001, 10001), in_image)[0]
     assert read_only.kwargs["tmpfs"]["/data"] == "uid=999,gid=999,mode=0700"
     assert "/data owned by 999:999 mode 0700, as in the image" in read_only.flag

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import rootpaths
+from .imagefs import FsEntry
 from .model import FAIL, PASS, SKIP, WARN, Check
 
 TEMP_DIRS = ("/tmp", "/var/tmp", "/run/lock", "/var/lock", "/dev/shm")
@@ -30,23 +31,6 @@ CAPABILITY_XATTR = "SCHILY.xattr.security.capability"
 MAX_KEPT = 2000      # entries kept per finding list; the rest are counted, not held
 MAX_SHOWN = 12       # entries shown in a summary line
 MAX_CANDIDATES = 100_000  # entries some non-root user may write, kept until the runtime user is known
-
-
-@dataclass(frozen=True)
-class FsEntry:
-    path: str
-    uid: int
-    gid: int
-    mode: int
-    is_dir: bool = False
-    file_caps: bool = False
-
-    def describe(self) -> str:
-        kinds = [k for k, bit in (("setuid", 0o4000), ("setgid", 0o2000)) if self.mode & bit and not self.is_dir]
-        if self.file_caps:
-            kinds.append("file capabilities")
-        extra = f" ({', '.join(kinds)})" if kinds else ""
-        return f"{self.path}{'/' if self.is_dir else ''} {self.uid}:{self.gid} mode {self.mode:04o}{extra}"
 
 
 @dataclass(frozen=True)

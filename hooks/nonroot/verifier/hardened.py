@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .imagefs import PathOwner
+from .imagefs import FsEntry
 from .model import PASS, WARN, Check
 from .runtime import NOT_STARTED, RUNNING, Observation, Watch
 
@@ -28,7 +28,7 @@ class Restriction:
 
 def restrictions(writable: list[str], arbitrary_uid: int | None,
                  owner: tuple[int, int] | None = None,
-                 in_image: dict[str, PathOwner | None] | None = None) -> list[Restriction]:
+                 in_image: dict[str, FsEntry | None] | None = None) -> list[Restriction]:
     """The hardened options, one by one.
 
     Under --read-only, /tmp and each `writable` path get a tmpfs, as a platform would give

@@ -15,13 +15,26 @@ MAX_CONTENT = 1 << 20   # the largest file whose text the scan keeps (sudoers, p
 
 
 @dataclass(frozen=True)
-class PathOwner:
+class FsEntry:
+    """One file or directory of an image, as its tar header gives it."""
+
     path: str
     uid: int
     gid: int
     mode: int
+    is_dir: bool = False
+    file_caps: bool = False
 
     def describe(self) -> str:
+        """e.g. "/usr/bin/su 0:0 mode 4755 (setuid)"."""
+        kinds = [k for k, bit in (("setuid", 0o4000), ("setgid", 0o2000)) if self.mode & bit and not self.is_dir]
+        if self.file_caps:
+            kinds.append("file capabilities")
+        extra = f" ({', '.join(kinds)})" if kinds else ""
+        return f"{self.path}{'/' if self.is_dir else ''} {self.uid}:{self.gid} mode {self.mode:04o}{extra}"
+
+    def ownership(self) -> str:
+        """e.g. "/data owned by 10001:10001 mode 755" (the writable-path check's words)."""
         return f"{self.path} owned by {self.uid}:{self.gid} mode {self.mode:o}"
 
 
@@ -48,13 +61,13 @@ def read_file(container, path: str) -> bytes | None:
     return None if found is None else found[1]
 
 
-def owner(container, path: str) -> PathOwner | None:
+def owner(container, path: str) -> FsEntry | None:
     """Numeric owner and mode of a path in the container, or None if it is absent."""
     found = _archive_member(container, path)
     if found is None:
         return None
     member = found[0]
-    return PathOwner(path=path, uid=member.uid, gid=member.gid, mode=member.mode)
+    return FsEntry(path, member.uid, member.gid, member.mode, member.isdir())
 
 
 class _ChunkReader(io.RawIOBase):
@@ -115,7 +128,7 @@ def absolute(name: str) -> str:
     return "/" + name.strip("/")
 
 
-def top_owner(container, path: str) -> PathOwner | None:
+def top_owner(container, path: str) -> FsEntry | None:
     """Owner and mode of `path` itself, reading only the archive's first header (a directory's
     contents are not transferred); None when the path is absent."""
     from docker.errors import NotFound
@@ -131,4 +144,4 @@ def top_owner(container, path: str) -> PathOwner | None:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
-    return None if member is None else PathOwner(path=path, uid=member.uid, gid=member.gid, mode=member.mode & 0o7777)
+    return None if member is None else FsEntry(path, member.uid, member.gid, member.mode & 0o7777, member.isdir())

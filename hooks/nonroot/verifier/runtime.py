@@ -41,7 +41,7 @@ class Observation:
     processes: list[ProcessIds] = field(default_factory=list)   # the service's own (after any prelude)
     exit_code: int | None = None
     stop_summary: str = ""            # why it stopped, or would not start
-    owners: list[imagefs.PathOwner | str] = field(default_factory=list)
+    owners: list[imagefs.FsEntry | str] = field(default_factory=list)
     timeline: Timeline | None = None  # every process seen, in order (containers whose processes are read)
     judgement: Judgement | None = None
     exec_run: ExecRun | None = None
@@ -472,13 +472,13 @@ def expected_user_check(processes: list[ProcessIds], uid: int, gid: int | None) 
     return Check("expected-user", PASS, f"every process runs as {want}")
 
 
-def writable_path_checks(owners: list[imagefs.PathOwner | str], expect_uid: int | None) -> list[Check]:
+def writable_path_checks(owners: list[imagefs.FsEntry | str], expect_uid: int | None) -> list[Check]:
     checks = []
     for item in owners:
         if isinstance(item, str):
             checks.append(Check("writable-path", FAIL, f"{item} does not exist in the running container"))
         elif expect_uid is not None and item.uid != expect_uid:
-            checks.append(Check("writable-path", FAIL, f"{item.describe()}, expected owner {expect_uid}"))
+            checks.append(Check("writable-path", FAIL, f"{item.ownership()}, expected owner {expect_uid}"))
         else:
-            checks.append(Check("writable-path", PASS, item.describe()))
+            checks.append(Check("writable-path", PASS, item.ownership()))
     return checks
