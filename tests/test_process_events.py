@@ -188,15 +188,15 @@ def test_a_root_process_left_over_from_the_prelude_is_root_found():
         ("tail -f /dev/null", "left over from the start-up prelude")]
 
 
-def test_a_prelude_child_that_execs_after_the_drop_is_root_found_once_under_its_own_command():
+def test_a_prelude_child_that_execs_after_the_drop_is_left_over_once_under_its_own_command():
     # The fork carries the entrypoint's command line; on a loaded machine its exec comes after
     # the entrypoint's drop.
     result = judge(timeline(seen(0.1, "exec", 1, "entrypoint.sh sleep infinity"),
                             seen(0.2, "fork", 2, "entrypoint.sh sleep infinity"),
                             seen(0.3, "uid", 1, "setpriv ...", APP), seen(0.35, "exec", 1, "sleep infinity", APP),
                             seen(0.4, "exec", 2, "tail -f /dev/null")))
-    assert [(r.sighting.ids.command, r.why.split(" at ")[0]) for r in result.root] == [
-        ("tail -f /dev/null", "after the first process gave up root")]
+    assert [(r.sighting.ids.command, r.why.split(" (")[0]) for r in result.root] == [
+        ("tail -f /dev/null", "left over from the start-up prelude")]
 
 
 def test_root_after_the_drop_is_root_found_however_short():

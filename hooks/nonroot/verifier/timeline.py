@@ -115,11 +115,15 @@ def judge(timeline: Timeline) -> Judgement:
             result.prelude.append(sighting)
     if drop is not None:
         # A child forked in the prelude that execs only after the drop (a loaded machine) is
-        # already root found under the command it runs: once is enough, and that name is the
-        # one to read (before its exec it carries its parent's command line).
-        named = {r.sighting.ids.pid for r in result.root}
-        result.root += [r for r in _left_over(ordered, timeline.exits, drop, timeline.first_pid)
-                        if r.sighting.ids.pid not in named]
+        # left over from the prelude, and also root after the drop under the command it runs:
+        # it is said once, under that command (before its exec it carries its parent's
+        # command line), as left over.
+        for left in _left_over(ordered, timeline.exits, drop, timeline.first_pid):
+            later = next((i for i, r in enumerate(result.root) if r.sighting.ids.pid == left.sighting.ids.pid), None)
+            if later is None:
+                result.root.append(left)
+            else:
+                result.root[later] = RootSeen(result.root[later].sighting, left.why)
         result.root.sort(key=lambda r: r.sighting.at)
     # A UID/GID change followed by an exec of the same process is a moment inside a drop tool
     # (setpriv changes UIDs with PR_SET_KEEPCAPS, then GIDs, then its capabilities): the state it
