@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import images  # noqa: E402  (tests/images.py)
-from helpers import remove_images, skip_here_fail_in_ci  # noqa: E402
+from helpers import remove_images, session_folder, skip_here_fail_in_ci  # noqa: E402
 from rendering import Renders  # noqa: E402
 
 
@@ -69,8 +69,7 @@ def node_distroless(engine) -> str:
 def renders(tmp_path_factory) -> Renders:
     """This checkout's template, copied once per session, and its renders cached by answers;
     under pytest-xdist, in the folder the workers share (their base temps' parent)."""
-    base = tmp_path_factory.getbasetemp()
-    return Renders((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "rendering")
+    return Renders(session_folder(tmp_path_factory) / "rendering")
 
 
 class Generate:

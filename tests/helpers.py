@@ -48,13 +48,20 @@ def skip_here_fail_in_ci(reason: str) -> None:
     pytest.skip(reason)
 
 
+def session_folder(tmp_path_factory) -> Path:
+    """The session's temporary folder every process of it shares: under pytest-xdist the
+    parent of the workers' own base folders, else the base folder itself."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def once_per_session(tmp_path_factory, name: str, make: Callable[[], T]) -> T:
     """MAKE() once per test session, also under pytest-xdist, whose workers each have their own
     session fixtures: the first worker to get here makes it while the others wait on a lock in
     the folder they share, then they read its pickled result. Nothing is kept on failure."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return make()
-    shared = tmp_path_factory.getbasetemp().parent
+    shared = session_folder(tmp_path_factory)
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = shared / f"{name}.pickle"

@@ -38,36 +38,19 @@ class FsEntry:
         return f"{self.path} owned by {self.uid}:{self.gid} mode {self.mode:o}"
 
 
-def _archive_member(container, path: str) -> tuple[tarfile.TarInfo, bytes | None] | None:
-    """The first tar member for `path` and, for a regular file, its bytes."""
+def read_file(container, path: str) -> bytes | None:
+    """Contents of a regular file in the container, or None if it is absent or not a file."""
     from docker.errors import NotFound
 
     try:
         stream, _stat = container.get_archive(path)
     except NotFound:
         return None
-    buf = io.BytesIO(b"".join(stream))
-    with tarfile.open(fileobj=buf) as tar:
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
         member = tar.next()
-        if member is None:
+        if member is None or not member.isfile():
             return None
-        data = tar.extractfile(member).read() if member.isfile() else None  # type: ignore[union-attr]
-    return member, data
-
-
-def read_file(container, path: str) -> bytes | None:
-    """Contents of a regular file in the container, or None if it is absent."""
-    found = _archive_member(container, path)
-    return None if found is None else found[1]
-
-
-def owner(container, path: str) -> FsEntry | None:
-    """Numeric owner and mode of a path in the container, or None if it is absent."""
-    found = _archive_member(container, path)
-    if found is None:
-        return None
-    member = found[0]
-    return FsEntry(path, member.uid, member.gid, member.mode, member.isdir())
+        return tar.extractfile(member).read()  # type: ignore[union-attr]
 
 
 class _ChunkReader(io.RawIOBase):
@@ -128,9 +111,10 @@ def absolute(name: str) -> str:
     return "/" + name.strip("/")
 
 
-def top_owner(container, path: str) -> FsEntry | None:
-    """Owner and mode of `path` itself, reading only the archive's first header (a directory's
-    contents are not transferred); None when the path is absent."""
+def owner(container, path: str) -> FsEntry | None:
+    """Numeric owner and mode of `path` itself in the container or image, reading only the
+    archive's first header (a directory's contents are not transferred); None when the path
+    is absent."""
     from docker.errors import NotFound
 
     try:

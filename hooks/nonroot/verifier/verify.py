@@ -115,7 +115,7 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
 
     base = _run_kwargs(options)
     owner = (user.uid, user.gid) if user.uid and user.gid is not None else None
-    in_image = {path: imagefs.top_owner(holder, path) for path in declared} if options.hardened else {}
+    in_image = {path: imagefs.owner(holder, path) for path in declared} if options.hardened else {}
     chosen = restrictions(declared, options.arbitrary_uid, owner, in_image) if options.hardened else []
     # Podman's Docker-compatible API leaves Healthcheck out of the image's config, not out of a
     # container's: the holder container (created from the image) has it in both engines
