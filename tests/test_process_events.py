@@ -158,6 +158,37 @@ def test_processes_outside_the_containers_are_ignored(tmp_path):
     assert records == []
 
 
+def _proc_entry(proc, pid: int, uid: int, cgroup: str = "0::/system.slice/init.scope", cmdline: str = "") -> None:
+    folder = proc / str(pid)
+    folder.mkdir()
+    folder.joinpath("status").write_text(f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t{uid}\t{uid}\t{uid}\t{uid}\n"
+                                         "Groups:\t\nCapEff:\t0000000000000000\nCapPrm:\t0000000000000000\n")
+    folder.joinpath("cgroup").write_text(cgroup + "\n")
+    folder.joinpath("cmdline").write_text(cmdline.replace(" ", "\0") + "\0")
+
+
+def test_a_container_read_late_starts_with_the_ids_its_fork_gave_it_not_the_ones_it_dropped_to(tmp_path):
+    """A loaded machine: the events are handled after the entrypoint already dropped to 10001.
+    /proc shows the dropped state, but runc's INIT was forked by a root runtime process and
+    the events say root until the UID change: the prelude is seen as root."""
+    from nonroot.verifier.cnproc import ProcEvent
+
+    _proc_entry(tmp_path, 100, 0, cmdline="runc init")                   # the runtime, older than the watch
+    _proc_entry(tmp_path, 200, 10001, cgroup="0::/docker/container-id", cmdline="app serve")
+    records: list[dict] = []
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([
+        ProcEvent("fork", 1, pid=200, tgid=200, parent_pid=100, parent_tgid=100),
+        ProcEvent("comm", 2, pid=200, tgid=200, comm=RUNC_INIT),
+        ProcEvent("exec", 3, pid=200, tgid=200),
+        ProcEvent("uid", 4, pid=200, tgid=200, real=10001, effective=10001),
+        ProcEvent("exec", 5, pid=200, tgid=200),
+    ])
+    assert [(r["kind"], r["uids"][:2]) for r in records] == [("exec", [0, 0]), ("uid", [10001, 10001]),
+                                                             ("exec", [10001, 10001])]
+    assert records[0]["source"] == "event"   # the late read's capabilities are not the prelude's
+
+
 # --- the start-up prelude rule ---------------------------------------------------------------
 
 ROOT, APP = (0, 0, 0, 0), (10001, 10001, 10001, 10001)

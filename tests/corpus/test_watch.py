@@ -84,3 +84,48 @@ def test_watch_sets_the_window_and_settle_is_its_old_name(run_verify):
         result = run_verify("named-user", flag, "1.5", "--no-hardened")
         assert result.returncode == 0, result.stdout + result.stderr
         assert re.search(r"watched [12]\.\d s \(process events\)", result.stdout), result.stdout
+
+
+# The prelude keeps a root subshell that never execs (it waits on a FIFO), then drops with gosu.
+KEEPS_A_ROOT_SUBSHELL = "mkfifo /tmp/hold; (read -r _ < /tmp/hold) & exec gosu 10001 sleep infinity"
+
+
+def test_events_read_long_after_the_drop_still_show_the_prelude_and_its_root_subshell(engine, corpus):
+    """A loaded machine handles the events late: by then /proc shows the entrypoint dropped.
+    The events are read here 1.5 s after the start, and the subshell that stayed root
+    (a fork, no exec, no UID change) is still root found."""
+    import time
+
+    from nonroot.verifier.cnproc import open_listener, parse_datagram
+    from nonroot.verifier.procwatch import Tracker, containers_own, to_sighting
+    from nonroot.verifier.timeline import EVENTS, Timeline, judge
+
+    sock = open_listener()
+    container = engine.containers.create(corpus["drop-gosu"], entrypoint=["sh", "-c", KEEPS_A_ROOT_SUBSHELL])
+    try:
+        started = time.monotonic_ns()
+        container.start()
+        time.sleep(1.5)
+        container.reload()
+        events = []
+        sock.setblocking(False)
+        try:
+            while True:
+                events += parse_datagram(sock.recv(65536))
+        except BlockingIOError:
+            pass
+        records: list[dict] = []
+        Tracker([container.id], records.append).handle_batch(events)
+        first = container.attrs["State"]["Pid"]
+    finally:
+        container.remove(force=True)
+        sock.close()
+    mine = containers_own(records)
+    timeline = Timeline(EVENTS, seconds=1.5, first_pid=first,
+                        sightings=[s for s in (to_sighting(r, started) for r in mine) if s],
+                        exits={r["pid"]: (r["at"] - started) / 1e9 for r in mine if r["kind"] == "exit"})
+    judgement = judge(timeline)
+    assert judgement.started_as_root and judgement.drop_at is not None
+    # the subshell: a fork of the first process (whose command line was gone by then), root throughout
+    assert [(r.sighting.kind, r.sighting.ids.uids) for r in judgement.root] == [("fork", (0, 0, 0, 0))]
+    assert "left over from the start-up prelude" in judgement.root[0].why

@@ -90,7 +90,13 @@ class Tracker:
     an exec sets saved and filesystem to effective); /proc/<pid>/status, read as soon as the
     event is handled, adds the groups and capabilities, and an exec's setuid/setgid effect:
     a read that shows UID 0 where the events have none can only come from a setuid exec.
-    Reads can lag behind the events (a loaded machine), so a read never takes root away."""
+    Reads can lag behind the events (a loaded machine), so a read never takes root away.
+
+    Because reads lag, the credentials a container's process starts with are not read when
+    it becomes known (by then its entrypoint may have dropped root): every process of the
+    machine is followed from its fork (`lineage`), so runc's INIT starts with the IDs the
+    events gave it. Only a process that existed before the watch (the engine's own daemons,
+    which do not change IDs) is read from /proc, once."""
 
     def __init__(self, ids: list[str], emit, proc: str = "/proc") -> None:
         self.ids = dict(enumerate(ids))   # container index -> container ID
@@ -99,6 +105,7 @@ class Tracker:
         self.known: dict[int, Tracked] = {}
         self.names: dict[int, str] = {}    # runc's stage names, by pid
         self.namespaces: dict[str, int] = {}  # PID namespace (as /proc/<pid>/ns/pid reads) -> container
+        self.lineage: dict[int, tuple[list[int], list[int]]] = {}  # every live process: (uids, gids) by the events
 
     def add_first(self, index: int, hostpid: int) -> None:
         """The container `index` runs with this first process: its PID namespace identifies the
@@ -126,6 +133,48 @@ class Tracker:
                    "ran": proc.ran, "launched": proc.launched, "uids": list(proc.uids), "gids": list(proc.gids),
                    **proc.extra, **extra})
 
+    def _ids_of(self, tgid: int) -> tuple[list[int], list[int]] | None:
+        """The process's (uids, gids) as the events have them; read once for a process older than the watch."""
+        ids = self.lineage.get(tgid)
+        if ids is None:
+            creds = credentials(tgid, self.proc)
+            if creds is None:
+                return None
+            ids = self.lineage[tgid] = (list(creds["uids"]), list(creds["gids"]))
+        return ids
+
+    def _follow(self, event: ProcEvent) -> None:
+        """Keep `lineage` up to date with this event, for every process of the machine."""
+        if event.kind == "fork" and not event.is_thread:
+            parent = self._ids_of(event.parent_tgid)
+            if parent is not None:
+                self.lineage[event.tgid] = (list(parent[0]), list(parent[1]))
+        elif event.kind in ("uid", "gid") and event.tgid in self.lineage:
+            ids = self.lineage[event.tgid][event.kind == "gid"]
+            saved = event.effective if event.real == event.effective else ids[2]
+            ids[:] = [event.real, event.effective, saved, event.effective]
+        elif event.kind == "exec" and event.tgid in self.lineage:
+            for ids in self.lineage[event.tgid]:
+                ids[2] = ids[3] = ids[1]
+        elif event.kind == "exit" and not event.is_thread:
+            self.lineage.pop(event.tgid, None)
+
+    def _first(self, tgid: int, container: int) -> Tracked:
+        """A process of the container, known from now on, with the IDs the events gave it (a /proc read
+        now may already show a later state); the read adds groups and capabilities where it agrees."""
+        proc = self.known[tgid] = Tracked(container)
+        ids = self.lineage.get(tgid)
+        creds = credentials(tgid, self.proc)
+        if ids is None:
+            self._apply_read(proc, creds, exec_=False)
+            return proc
+        proc.uids, proc.gids = list(ids[0]), list(ids[1])
+        if creds is not None and creds["uids"] == proc.uids and creds["gids"] == proc.gids:
+            self._apply_read(proc, creds, exec_=False)
+        else:
+            proc.extra = {"source": "event"}
+        return proc
+
     def _apply_read(self, proc: Tracked, creds: dict | None, exec_: bool) -> str:
         if creds is None:
             if exec_ or -1 not in proc.uids:
@@ -147,6 +196,7 @@ class Tracker:
 
     def handle(self, event: ProcEvent, replaced: bool = False) -> None:
         """`replaced`: this process exec'd again later in the same batch (its command line is gone)."""
+        self._follow(event)
         if event.kind == "comm" and not event.is_thread:
             if event.comm.startswith("runc:["):
                 self.names[event.tgid] = event.comm
@@ -155,8 +205,7 @@ class Tracker:
                     # known from here, long before it execs: the credentials read now are its first ones
                     container = self._container_of(event.tgid)
                     if container is not None:
-                        proc = self.known[event.tgid] = Tracked(container)
-                        self._apply_read(proc, credentials(event.tgid, self.proc), exec_=False)
+                        proc = self._first(event.tgid, container)
                 if proc is not None and event.comm == RUNC_INIT:
                     proc.launched = True
         elif event.kind == "fork":
@@ -174,10 +223,9 @@ class Tracker:
                 container = self._container_of(event.tgid)
                 if container is None:
                     return
-                proc = self.known[event.tgid] = Tracked(container)
+                proc = self._first(event.tgid, container)
                 if self.names.get(event.tgid) == RUNC_INIT:
                     proc.launched = True
-                self._apply_read(proc, credentials(event.tgid, self.proc), exec_=False)
             if event.kind == "exec":
                 command = None if replaced else command_line(event.tgid, self.proc)
                 proc.command = command or ("(exec'd again before its command line could be read)" if replaced
