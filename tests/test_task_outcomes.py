@@ -26,8 +26,16 @@ def test_no_engine_warns_keeps_files_and_exits_0(tmp_path):
     result = run_copier(*copy_args(dest), env={"DOCKER_HOST": f"unix://{tmp_path}/no-such.sock"})
     assert result.returncode == 0, result.stderr
     assert "WARNING: image not built or verified" in result.stderr
-    assert "nonroot check ." in result.stderr
+    # copier ran from elsewhere (the tests' folder): the advice names the service folder whole
+    assert f"once an engine runs: nonroot check {dest}\n" in result.stderr
     assert (dest / "Dockerfile").is_file()
+
+
+def test_copy_run_from_the_folders_parent_names_the_folder_relative_to_the_users_shell(tmp_path):
+    result = run_copier(*copy_args("svc"), cwd=tmp_path,
+                        env={"DOCKER_HOST": f"unix://{tmp_path}/no-such.sock", "PWD": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "once an engine runs: nonroot check svc\n" in result.stderr
 
 
 def test_missing_base_image_with_no_cleanup_fails_and_keeps_files(tmp_path, engine):
@@ -35,7 +43,7 @@ def test_missing_base_image_with_no_cleanup_fails_and_keeps_files(tmp_path, engi
     result = run_copier("copy", "-C", *copy_args(dest, f"base_image={MISSING_BASE}")[1:])
     assert result.returncode != 0
     assert f"base image {MISSING_BASE} could not be pulled" in result.stderr
-    assert "nonroot check ." in result.stderr
+    assert f"fix the cause, then run: nonroot check {dest}\n" in result.stderr
     assert (dest / "Dockerfile").is_file()
 
 
@@ -54,6 +62,9 @@ def test_nonroot_new_fails_and_keeps_files_when_the_build_fails(tmp_path, engine
     result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"base_image={MISSING_BASE}")
     assert result.returncode == 1
     assert f"the generated files are kept in {dest}" in result.stderr
+    # the task inside Copier and `nonroot new` name the same folder: the one the user gave
+    assert result.stderr.count(f"then run: nonroot check {dest}\n") == 2, result.stderr
+    assert "nonroot check .\n" not in result.stderr
     assert (dest / "Dockerfile").is_file()
 
 

@@ -99,7 +99,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
               "written; run again with --overwrite to replace them", file=sys.stderr)
         return 2
     try:
-        with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _task_environment(quiet):
+        with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _task_environment(quiet, dest):
             warnings.simplefilter("ignore")
             worker = _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False)
     except TaskError as error:
@@ -182,19 +182,19 @@ def _copy(source: str, dest: Path, answers: dict[str, object], vcs_ref: str | No
 
 
 @contextlib.contextmanager
-def _task_environment(quiet: bool) -> Iterator[None]:
-    """Tell the post-copy task (a subprocess of Copier) to print summaries only."""
-    from .task import QUIET_ENV
+def _task_environment(quiet: bool, dest: Path) -> Iterator[None]:
+    """Tell the post-copy task (a subprocess of Copier) the folder as the user named it, for its
+    `nonroot check DIR` advice, and whether to print summaries only."""
+    from .task import CHECK_DIR_ENV, QUIET_ENV
 
-    previous = os.environ.get(QUIET_ENV)
-    if not quiet:
-        yield
-        return
-    os.environ[QUIET_ENV] = "1"
+    settings = {CHECK_DIR_ENV: str(dest), **({QUIET_ENV: "1"} if quiet else {})}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(QUIET_ENV, None)
-        else:
-            os.environ[QUIET_ENV] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

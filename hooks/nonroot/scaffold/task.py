@@ -40,12 +40,30 @@ def _say(color: str, text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, tag: str = "") -> int:
+CHECK_DIR_ENV = "NONROOT_CHECK_DIR"  # set by `nonroot new`: the service folder as its user named it
+
+
+def check_command(directory: Path) -> str:
+    """`nonroot check DIR` for the service folder, as its user can type it. Copier runs the task
+    inside the folder, wherever the user is: DIR is the folder `nonroot new` was given, else the
+    folder relative to the user's shell when it is inside it (`.`, `svc`), else its absolute path."""
+    import shlex
+
+    named = os.environ.get(CHECK_DIR_ENV)
+    if not named:
+        folder = directory.resolve()
+        shell = Path(os.environ.get("PWD") or "/nonexistent").resolve()
+        named = str(folder.relative_to(shell)) if folder.is_relative_to(shell) else str(folder)
+    return f"nonroot check {shlex.quote(named)}"
+
+
+def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, directory: Path,
+          tag: str = "") -> int:
     outcome.report(outcome.Outcome(status, message, tag))
     _say(RED, f"nonroot: {message}")
     for line in tail:
         print(f"  | {line}", file=sys.stderr)
-    print("nonroot: the generated files are in place; fix the cause, then run: nonroot check .",
+    print(f"nonroot: the generated files are in place; fix the cause, then run: {check_command(directory)}",
           file=sys.stderr)
     if keep_by_exit_zero:
         _say(RED, "nonroot: NOT VERIFIED. Exit status left at 0 only so that Copier keeps the files it "
@@ -85,7 +103,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
         outcome.report(outcome.Outcome(outcome.CONFLICTS, f"update conflicts in {', '.join(conflicts)}",
                                        files=conflicts))
         _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
-                  "then run: nonroot check .")
+                  f"then run: {check_command(directory)}")
         return 1
     _warn_about_ids(directory)
     keep_by_exit_zero = operation == "copy" and copier_cleanup
@@ -94,16 +112,16 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
     except EngineUnavailable as error:
         outcome.report(outcome.Outcome(outcome.NOT_VERIFIED, str(error)))
         _say(YELLOW, f"nonroot: WARNING: image not built or verified: {error}.")
-        print("nonroot: the generated files are in place; once an engine runs: nonroot check .",
+        print(f"nonroot: the generated files are in place; once an engine runs: {check_command(directory)}",
               file=sys.stderr)
         return 0
     progress = Progress(stream=sys.stderr, mode=choose_mode(sys.stderr, quiet))
     try:
         result = check_directory(client, directory, progress=progress)
     except BuildFailed as error:
-        return _fail(outcome.BUILD_FAILED, str(error), error.log_tail, keep_by_exit_zero)
+        return _fail(outcome.BUILD_FAILED, str(error), error.log_tail, keep_by_exit_zero, directory)
     except NonrootError as error:
-        return _fail(outcome.VERIFICATION_FAILED, str(error), [], keep_by_exit_zero)
+        return _fail(outcome.VERIFICATION_FAILED, str(error), [], keep_by_exit_zero, directory)
     report = result.report
     if not quiet or report.exit_code != 0:
         print(to_text(report, result.expectations.user_label()), file=sys.stderr)
@@ -115,7 +133,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
         return 0
     reasons = "; ".join(f"{c.name}: {c.summary}" for c in report.failures())
     return _fail(outcome.VERIFICATION_FAILED, f"verification of {result.build.tag} failed: {reasons}", [],
-                 keep_by_exit_zero, tag=result.build.tag)
+                 keep_by_exit_zero, directory, tag=result.build.tag)
 
 
 # Copier runs the task with subprocess.run, which on Ctrl-C gives it 0.25 s and then kills
@@ -185,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         if status is not None:
             return status
     _interrupt_once(int(parent) if parent else os.getppid())
+    directory = Path.cwd()
     try:
-        return run(Path.cwd(), args.operation, args.copier_cleanup.lower() == "true",
+        return run(directory, args.operation, args.copier_cleanup.lower() == "true",
                    quiet=os.environ.get(QUIET_ENV) == "1")
     except KeyboardInterrupt:
         outcome.report(outcome.Outcome(outcome.INTERRUPTED, "interrupted"))
-        print(f"{INTERRUPTED}; the generated files are in place: nonroot check .", file=sys.stderr)
+        print(f"{INTERRUPTED}; the generated files are in place: {check_command(directory)}", file=sys.stderr)
         return 130
