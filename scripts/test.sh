@@ -70,6 +70,9 @@ fi
 log "installing nonroot and its test dependencies into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 export PATH="$PWD/.venv/bin:$PATH"
+# Compile nonroot's modules once: where PYTHONDONTWRITEBYTECODE is set (as on CI machines),
+# every `nonroot`/Copier subprocess and every render's plan would compile them from source again.
+python -m compileall -q hooks extensions
 
 log "offline base images"
 python tests/images.py

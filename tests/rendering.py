@@ -23,9 +23,10 @@ from pathlib import Path
 
 from helpers import ROOT
 
-# What a template checkout holds that Copier does not need to render it.
-NOT_TEMPLATE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info", "bench",
-                                      "tests", "*.pyc")
+# What a template checkout holds that Copier does not need to render it. Compiled modules are
+# kept (each one records its source's size and time, which the copy keeps): every render loads
+# the plan's modules from the snapshot.
+NOT_TEMPLATE = shutil.ignore_patterns(".git", ".venv", ".pytest_cache", "*.egg-info", "bench", "tests")
 
 
 def snapshot_template(dest: Path) -> Path:

@@ -146,3 +146,34 @@ def test_every_help_is_a_literal_block_that_fits_80_columns():
     questions = {k: v for k, v in yaml.safe_load(text).items() if isinstance(v, dict) and "help" in v}
     too_long = [(name, line) for name, q in questions.items() for line in q["help"].splitlines() if len(line) > 76]
     assert too_long == []
+
+
+def _extension_module():
+    from importlib.util import module_from_spec, spec_from_file_location
+
+    spec = spec_from_file_location("nonroot_plan_extension_under_test", ROOT / "extensions" / "nonroot_plan.py")
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_compiled_templates_are_shared_across_clones_of_the_template_but_not_across_syntaxes():
+    compiled = _extension_module().CompiledTemplates
+    plain, other = jinja2.Environment(), jinja2.Environment(variable_start_string="[[", variable_end_string="]]")
+    key = compiled(plain).get_cache_key
+    # Copier renders each version from a fresh clone: the same name in another folder is the same key
+    assert key("Dockerfile.jinja", "/tmp/copier-1/Dockerfile.jinja") == key("Dockerfile.jinja", "/tmp/copier-2/x")
+    assert key("Dockerfile.jinja") != key("compose.yaml.jinja")
+    assert compiled(other).get_cache_key("Dockerfile.jinja") != key("Dockerfile.jinja")
+
+
+def test_a_cached_template_whose_source_changed_is_compiled_again(tmp_path):
+    compiled = _extension_module().CompiledTemplates
+    (tmp_path / "t.jinja").write_text("one {{ x }}")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    env.bytecode_cache = compiled(env)
+    assert env.get_template("t.jinja").render(x=1) == "one 1"
+    (tmp_path / "t.jinja").write_text("two {{ x }}")
+    fresh = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    fresh.bytecode_cache = compiled(fresh)
+    assert fresh.get_template("t.jinja").render(x=1) == "two 1"
