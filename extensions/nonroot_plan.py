@@ -112,6 +112,20 @@ class CompiledTemplates(FileSystemBytecodeCache):
                 sorted(env.extensions)))
         return sha1(f"{self._syntax}\0{name}".encode()).hexdigest()
 
+    # A cache never stops a render: an entry that cannot be read is compiled again, and one
+    # that cannot be written (a full or read-only disk) is not kept.
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged entry (any unpickling error): compile
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
 
 def _compiled_templates(environment) -> CompiledTemplates | None:
     try:

@@ -177,3 +177,17 @@ def test_a_cached_template_whose_source_changed_is_compiled_again(tmp_path):
     fresh = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
     fresh.bytecode_cache = compiled(fresh)
     assert fresh.get_template("t.jinja").render(x=1) == "two 1"
+
+
+def test_a_compiled_template_cache_that_cannot_be_read_or_written_never_stops_a_render(tmp_path):
+    compiled = _extension_module().CompiledTemplates
+    (tmp_path / "t.jinja").write_text("ok {{ x }}")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    cache = env.bytecode_cache = compiled(env)
+    cache.directory = str(tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / (cache.pattern % cache.get_cache_key("t.jinja"))).write_bytes(b"damaged")
+    assert env.get_template("t.jinja").render(x=1) == "ok 1"
+    cache.directory = str(tmp_path / "not-a-folder")   # nowhere to write
+    env.cache.clear()
+    assert env.get_template("t.jinja").render(x=2) == "ok 2"
