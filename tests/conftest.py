@@ -113,16 +113,22 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
-    # pytest-xdist (--dist loadfile) hands modules to workers in collection order: the longest
-    # start first, so no worker is left with one at the end; the first corpus module builds and
-    # verifies the corpus while the other workers run the adoption and fleet modules.
+    # pytest-xdist (--dist loadfile --no-loadscope-reorder) hands modules to workers in
+    # collection order: the longest start first, so no worker is left with one at the end; the
+    # first corpus module builds and verifies the corpus while the other workers run modules
+    # that do not need it. (Without --no-loadscope-reorder, xdist orders modules by their
+    # number of tests, and the adoption and first-run modules, few tests but minutes each,
+    # came last.)
     order = {module: rank for rank, module in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: order.get(item.nodeid.split("::", 1)[0], len(order)))
 
 
-# The modules that take longest (about a minute or more each, measured with --durations).
-LONGEST_FIRST = ("tests/corpus/test_corpus_verdicts.py", "tests/test_adoption.py", "tests/test_fleet.py",
-                 "tests/corpus/test_podman.py", "tests/test_compose_dev.py", "tests/test_first_run.py",
-                 "tests/test_k8s_validators.py", "tests/test_rendered_files.py", "tests/test_families.py",
-                 "tests/test_failure_paths.py")
+# The modules that take longest, longest first (measured with --durations=0: the whole suite,
+# then the fast tier's own, which keeps this order among the modules it runs).
+LONGEST_FIRST = ("tests/corpus/test_corpus_verdicts.py", "tests/test_adoption.py", "tests/test_service_files.py",
+                 "tests/test_rendered_files.py", "tests/test_k8s_validators.py", "tests/test_compose_dev.py",
+                 "tests/test_fleet.py", "tests/test_failure_paths.py", "tests/test_families.py",
+                 "tests/test_first_run.py", "tests/corpus/test_podman.py", "tests/test_renovate.py",
+                 "tests/test_stacks.py", "tests/test_hostile_answers.py", "tests/test_new_existing_repo.py",
+                 "tests/test_adoption_answers.py", "tests/test_messages.py")
 
