@@ -189,6 +189,39 @@ def test_a_container_read_late_starts_with_the_ids_its_fork_gave_it_not_the_ones
     assert records[0]["source"] == "event"   # the late read's capabilities are not the prelude's
 
 
+def test_a_command_the_engine_execs_is_the_containers_even_when_gone_before_proc_is_read(tmp_path):
+    """A health check `docker exec`s a command that lives a few milliseconds; on a loaded machine
+    its /proc entry is gone when the events are handled. It descends from the container's shim,
+    whose command line names the container: that is enough."""
+    from nonroot.verifier.cnproc import ProcEvent
+
+    _proc_entry(tmp_path, 100, 0, cmdline="containerd-shim-runc-v2 -namespace moby -id container-id")
+    records: list[dict] = []
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([
+        ProcEvent("fork", 1, pid=200, tgid=200, parent_pid=100, parent_tgid=100),   # runc exec
+        ProcEvent("fork", 2, pid=300, tgid=300, parent_pid=200, parent_tgid=200),
+        ProcEvent("comm", 3, pid=300, tgid=300, comm=RUNC_INIT),
+        ProcEvent("uid", 4, pid=300, tgid=300, real=10001, effective=10001),
+        ProcEvent("exec", 5, pid=300, tgid=300),
+        ProcEvent("exit", 6, pid=300, tgid=300),
+    ])
+    assert [(r["kind"], r["container"], r["launched"]) for r in records] == [("exec", 0, True), ("exit", 0, True)]
+    assert records[0]["uids"] == [10001] * 4
+
+
+def test_a_process_of_another_containers_runtime_is_not_taken(tmp_path):
+    from nonroot.verifier.cnproc import ProcEvent
+
+    _proc_entry(tmp_path, 100, 0, cmdline="containerd-shim-runc-v2 -namespace moby -id another-id")
+    records: list[dict] = []
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([ProcEvent("fork", 1, pid=300, tgid=300, parent_pid=100, parent_tgid=100),
+                          ProcEvent("comm", 2, pid=300, tgid=300, comm=RUNC_INIT),
+                          ProcEvent("exec", 3, pid=300, tgid=300)])
+    assert records == []
+
+
 # --- the start-up prelude rule ---------------------------------------------------------------
 
 ROOT, APP = (0, 0, 0, 0), (10001, 10001, 10001, 10001)

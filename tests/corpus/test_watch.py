@@ -96,8 +96,8 @@ def test_events_read_long_after_the_drop_still_show_the_prelude_and_its_root_sub
     (a fork, no exec, no UID change) is still root found."""
     import time
 
-    from nonroot.verifier.cnproc import open_listener, parse_datagram
-    from nonroot.verifier.procwatch import Tracker, containers_own, to_sighting
+    from nonroot.verifier.cnproc import open_listener
+    from nonroot.verifier.procwatch import containers_own, to_sighting
     from nonroot.verifier.timeline import EVENTS, Timeline, judge
 
     sock = open_listener()
@@ -107,15 +107,7 @@ def test_events_read_long_after_the_drop_still_show_the_prelude_and_its_root_sub
         container.start()
         time.sleep(1.5)
         container.reload()
-        events = []
-        sock.setblocking(False)
-        try:
-            while True:
-                events += parse_datagram(sock.recv(65536))
-        except BlockingIOError:
-            pass
-        records: list[dict] = []
-        Tracker([container.id], records.append).handle_batch(events)
+        records = _read_late(sock, container.id)
         first = container.attrs["State"]["Pid"]
     finally:
         container.remove(force=True)
@@ -129,3 +121,44 @@ def test_events_read_long_after_the_drop_still_show_the_prelude_and_its_root_sub
     # the subshell: a fork of the first process (whose command line was gone by then), root throughout
     assert [(r.sighting.kind, r.sighting.ids.uids) for r in judgement.root] == [("fork", (0, 0, 0, 0))]
     assert "left over from the start-up prelude" in judgement.root[0].why
+
+
+def _read_late(sock, container_id: str) -> list[dict]:
+    """Every event queued on SOCK, handled now (late), as the watcher's records for the container."""
+    from nonroot.verifier.cnproc import parse_datagram
+    from nonroot.verifier.procwatch import Tracker
+
+    events = []
+    sock.setblocking(False)
+    try:
+        while True:
+            events += parse_datagram(sock.recv(65536))
+    except BlockingIOError:
+        pass
+    records: list[dict] = []
+    Tracker([container_id], records.append).handle_batch(events)
+    return records
+
+
+def test_a_command_the_engine_execs_is_watched_even_when_it_ended_before_the_events_were_read(engine, corpus):
+    """A health check's command lives a few milliseconds; on a loaded machine its /proc entry
+    is gone before its events are handled. It is still the container's (it descends from the
+    container's shim) and still seen with its user's IDs."""
+    import time
+
+    from nonroot.verifier.cnproc import open_listener
+
+    sock = open_listener()
+    container = engine.containers.create(corpus["named-user"], command=["sleep", "30"])
+    try:
+        container.start()
+        code, _ = container.exec_run(["sh", "-c", "test -r /etc/hostname && kill -0 1"])
+        assert code == 0
+        time.sleep(0.5)   # the command is long gone
+        records = _read_late(sock, container.id)
+    finally:
+        container.remove(force=True)
+        sock.close()
+    execs = [r for r in records if r["kind"] == "exec" and r["launched"]]
+    assert len(execs) == 2, records          # sleep, then the exec'd sh
+    assert execs[1]["uids"] == execs[0]["uids"] and 0 not in execs[1]["uids"]

@@ -106,6 +106,11 @@ class Tracker:
         self.names: dict[int, str] = {}    # runc's stage names, by pid
         self.namespaces: dict[str, int] = {}  # PID namespace (as /proc/<pid>/ns/pid reads) -> container
         self.lineage: dict[int, tuple[list[int], list[int]]] = {}  # every live process: (uids, gids) by the events
+        # Processes of a container's runtime, by the container: its shim (Docker) or conmon
+        # (Podman), whose command line names the container, and their descendants. A runc INIT
+        # among them is the container's even when it is gone before its /proc could be read
+        # (a health check `docker exec`s a command that lives a few milliseconds).
+        self.runtime_of: dict[int, int] = {}
 
     def add_first(self, index: int, hostpid: int) -> None:
         """The container `index` runs with this first process: its PID namespace identifies the
@@ -143,21 +148,43 @@ class Tracker:
             ids = self.lineage[tgid] = (list(creds["uids"]), list(creds["gids"]))
         return ids
 
+    def _names_a_container(self, tgid: int) -> int | None:
+        command = command_line(tgid, self.proc) or ""
+        return next((index for index, cid in self.ids.items() if cid in command), None)
+
     def _follow(self, event: ProcEvent) -> None:
-        """Keep `lineage` up to date with this event, for every process of the machine."""
+        """Keep `lineage` and `runtime_of` up to date with this event, for every process of the machine."""
         if event.kind == "fork" and not event.is_thread:
+            known = event.parent_tgid in self.lineage
             parent = self._ids_of(event.parent_tgid)
             if parent is not None:
                 self.lineage[event.tgid] = (list(parent[0]), list(parent[1]))
+            if not known and parent is not None:  # older than the watch: read once, like its IDs
+                runtime = self._names_a_container(event.parent_tgid)
+                if runtime is not None:
+                    self.runtime_of[event.parent_tgid] = runtime
+            if event.parent_tgid in self.runtime_of:
+                self.runtime_of[event.tgid] = self.runtime_of[event.parent_tgid]
         elif event.kind in ("uid", "gid") and event.tgid in self.lineage:
             ids = self.lineage[event.tgid][event.kind == "gid"]
             saved = event.effective if event.real == event.effective else ids[2]
             ids[:] = [event.real, event.effective, saved, event.effective]
-        elif event.kind == "exec" and event.tgid in self.lineage:
-            for ids in self.lineage[event.tgid]:
-                ids[2] = ids[3] = ids[1]
+        elif event.kind == "exec":
+            if event.tgid in self.lineage:
+                for ids in self.lineage[event.tgid]:
+                    ids[2] = ids[3] = ids[1]
+            if event.tgid not in self.runtime_of:
+                runtime = self._names_a_container(event.tgid)
+                if runtime is not None:
+                    self.runtime_of[event.tgid] = runtime
         elif event.kind == "exit" and not event.is_thread:
             self.lineage.pop(event.tgid, None)
+            self.runtime_of.pop(event.tgid, None)
+
+    def _init_container(self, tgid: int) -> int | None:
+        """The container of runc's INIT: by /proc while it can be read, else by the runtime it descends from."""
+        container = self._container_of(tgid)
+        return self.runtime_of.get(tgid) if container is None else container
 
     def _first(self, tgid: int, container: int) -> Tracked:
         """A process of the container, known from now on, with the IDs the events gave it (a /proc read
@@ -203,7 +230,7 @@ class Tracker:
                 proc = self.known.get(event.tgid)
                 if proc is None and event.comm == RUNC_INIT:
                     # known from here, long before it execs: the credentials read now are its first ones
-                    container = self._container_of(event.tgid)
+                    container = self._init_container(event.tgid)
                     if container is not None:
                         proc = self._first(event.tgid, container)
                 if proc is not None and event.comm == RUNC_INIT:
@@ -220,7 +247,8 @@ class Tracker:
         elif event.kind in ("exec", "uid", "gid"):
             proc = self.known.get(event.tgid)
             if proc is None:
-                container = self._container_of(event.tgid)
+                init = self.names.get(event.tgid) == RUNC_INIT
+                container = self._init_container(event.tgid) if init else self._container_of(event.tgid)
                 if container is None:
                     return
                 proc = self._first(event.tgid, container)
