@@ -62,10 +62,18 @@ def test_nonroot_new_fails_and_keeps_files_when_the_build_fails(tmp_path, engine
     result = run_nonroot("new", str(dest), "--defaults", "--vcs-ref", "HEAD", "-d", f"base_image={MISSING_BASE}")
     assert result.returncode == 1
     assert f"the generated files are kept in {dest}" in result.stderr
-    # the task inside Copier and `nonroot new` name the same folder: the one the user gave
-    assert result.stderr.count(f"then run: nonroot check {dest}\n") == 2, result.stderr
-    assert "nonroot check .\n" not in result.stderr
     assert (dest / "Dockerfile").is_file()
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["", "quiet"])
+def test_nonroot_new_passes_the_folder_as_given_and_quiet_to_its_task(tmp_path, engine, quiet):
+    result = subprocess.run([sys.executable, "-m", "nonroot.cli", "new", "svc", "--defaults", "--vcs-ref", "HEAD",
+                             "-d", f"base_image={MISSING_BASE}", *(["-q"] if quiet else [])],
+                            cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    assert result.returncode == 1
+    # the task inside Copier and `nonroot new` name the same folder: the one the user gave
+    assert result.stderr.count("then run: nonroot check svc\n") == 2, result.stderr
+    assert ("building the image" in result.stderr) != quiet, result.stderr
 
 
 @pytest.mark.parametrize("builder", ["buildkit", "classic"])

@@ -76,15 +76,13 @@ def test_describe_shows_every_id():
 
 
 def test_the_check_advice_says_dot_when_the_users_shell_is_in_the_service_folder(tmp_path, monkeypatch):
-    from nonroot.scaffold.task import CHECK_DIR_ENV, check_command
+    from nonroot.scaffold.task import check_command
 
-    monkeypatch.delenv(CHECK_DIR_ENV, raising=False)
     monkeypatch.setenv("PWD", str(tmp_path))
     assert check_command(tmp_path) == "nonroot check ."
 
 
-def test_the_check_advice_quotes_a_folder_name_a_shell_would_split(tmp_path, monkeypatch):
-    from nonroot.scaffold.task import CHECK_DIR_ENV, check_command
+def test_the_check_advice_quotes_a_folder_name_a_shell_would_split(tmp_path):
+    from nonroot.scaffold.task import check_command
 
-    monkeypatch.setenv(CHECK_DIR_ENV, "my service")
-    assert check_command(tmp_path) == "nonroot check 'my service'"
+    assert check_command(tmp_path, "my service") == "nonroot check 'my service'"

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
@@ -99,9 +97,12 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
               "written; run again with --overwrite to replace them", file=sys.stderr)
         return 2
     try:
-        with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _task_environment(quiet, dest):
+        # The task learns the folder as given (for its "nonroot check" advice) and -q from
+        # Copier's own settings (copier.yml passes --folder and --quiet): a change to
+        # os.environ here would not reach it, Copier runs tasks with the environment it started with.
+        with contextlib.redirect_stderr(notices), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            worker = _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False)
+            worker = _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False, quiet=quiet)
     except TaskError as error:
         _record_source(dest, recorded)
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
@@ -179,22 +180,3 @@ def _copy(source: str, dest: Path, answers: dict[str, object], vcs_ref: str | No
     from copier import run_copy
 
     return run_copy(source, str(dest), data=answers, defaults=True, unsafe=True, vcs_ref=vcs_ref, **options)
-
-
-@contextlib.contextmanager
-def _task_environment(quiet: bool, dest: Path) -> Iterator[None]:
-    """Tell the post-copy task (a subprocess of Copier) the folder as the user named it, for its
-    `nonroot check DIR` advice, and whether to print summaries only."""
-    from .task import CHECK_DIR_ENV, QUIET_ENV
-
-    settings = {CHECK_DIR_ENV: str(dest), **({QUIET_ENV: "1"} if quiet else {})}
-    previous = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

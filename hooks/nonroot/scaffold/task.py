@@ -40,31 +40,27 @@ def _say(color: str, text: str) -> None:
     print(text, file=sys.stderr)
 
 
-CHECK_DIR_ENV = "NONROOT_CHECK_DIR"  # set by `nonroot new`: the service folder as its user named it
-
-
-def check_command(directory: Path) -> str:
-    """`nonroot check DIR` for the service folder, as its user can type it. Copier runs the task
-    inside the folder, wherever the user is: DIR is the folder `nonroot new` was given, else the
-    folder relative to the user's shell when it is inside it (`.`, `svc`), else its absolute path."""
+def check_command(directory: Path, folder: str | None = None) -> str:
+    """`nonroot check FOLDER` for the service folder, as its user can type it. Copier runs the
+    task inside the folder, wherever the user is: FOLDER is the destination as the user gave it
+    to Copier or `nonroot new` (copier.yml passes `--folder`), else (a template from before
+    `--folder`) the folder relative to the user's shell when it is inside it, else its absolute path."""
     import shlex
 
-    named = os.environ.get(CHECK_DIR_ENV)
-    if not named:
-        folder = directory.resolve()
+    if not folder:
+        resolved = directory.resolve()
         shell = Path(os.environ.get("PWD") or "/nonexistent").resolve()
-        named = str(folder.relative_to(shell)) if folder.is_relative_to(shell) else str(folder)
-    return f"nonroot check {shlex.quote(named)}"
+        folder = str(resolved.relative_to(shell)) if resolved.is_relative_to(shell) else str(resolved)
+    return f"nonroot check {shlex.quote(folder)}"
 
 
-def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, directory: Path,
+def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, check: str,
           tag: str = "") -> int:
     outcome.report(outcome.Outcome(status, message, tag))
     _say(RED, f"nonroot: {message}")
     for line in tail:
         print(f"  | {line}", file=sys.stderr)
-    print(f"nonroot: the generated files are in place; fix the cause, then run: {check_command(directory)}",
-          file=sys.stderr)
+    print(f"nonroot: the generated files are in place; fix the cause, then run: {check}", file=sys.stderr)
     if keep_by_exit_zero:
         _say(RED, "nonroot: NOT VERIFIED. Exit status left at 0 only so that Copier keeps the files it "
                   "just wrote; use `nonroot new` or `copier copy -C` for a failing exit status.")
@@ -72,7 +68,7 @@ def _fail(status: str, message: str, tail: list[str], keep_by_exit_zero: bool, d
     return 1
 
 
-QUIET_ENV = "NONROOT_QUIET"  # set by `nonroot new --quiet`: summaries only
+QUIET_ENV = "NONROOT_QUIET"  # summaries only, for a run of the task by hand (Copier passes --quiet)
 
 
 def _warn_about_ids(directory: Path) -> None:
@@ -90,20 +86,21 @@ def _warn_about_ids(directory: Path) -> None:
         _say(YELLOW, line)
 
 
-def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = False) -> int:
+def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = False, folder: str | None = None) -> int:
     """Build and verify DIRECTORY once; OPERATION is `copy` (the post-copy task) or `update`
-    (the after-merge migration)."""
+    (the after-merge migration); FOLDER: DIRECTORY as the user named it."""
     from ..engine import connect
     from .pipeline import check_directory
     from .progress import Progress, choose_mode
     from ..verifier.report import to_text
 
+    check = check_command(directory, folder)
     conflicts = conflicted_files(directory)
     if conflicts:
         outcome.report(outcome.Outcome(outcome.CONFLICTS, f"update conflicts in {', '.join(conflicts)}",
                                        files=conflicts))
         _say(RED, f"nonroot: not building: update conflicts in {', '.join(conflicts)}; resolve them, "
-                  f"then run: {check_command(directory)}")
+                  f"then run: {check}")
         return 1
     _warn_about_ids(directory)
     keep_by_exit_zero = operation == "copy" and copier_cleanup
@@ -112,16 +109,16 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
     except EngineUnavailable as error:
         outcome.report(outcome.Outcome(outcome.NOT_VERIFIED, str(error)))
         _say(YELLOW, f"nonroot: WARNING: image not built or verified: {error}.")
-        print(f"nonroot: the generated files are in place; once an engine runs: {check_command(directory)}",
+        print(f"nonroot: the generated files are in place; once an engine runs: {check}",
               file=sys.stderr)
         return 0
     progress = Progress(stream=sys.stderr, mode=choose_mode(sys.stderr, quiet))
     try:
         result = check_directory(client, directory, progress=progress)
     except BuildFailed as error:
-        return _fail(outcome.BUILD_FAILED, str(error), error.log_tail, keep_by_exit_zero, directory)
+        return _fail(outcome.BUILD_FAILED, str(error), error.log_tail, keep_by_exit_zero, check)
     except NonrootError as error:
-        return _fail(outcome.VERIFICATION_FAILED, str(error), [], keep_by_exit_zero, directory)
+        return _fail(outcome.VERIFICATION_FAILED, str(error), [], keep_by_exit_zero, check)
     report = result.report
     if not quiet or report.exit_code != 0:
         print(to_text(report, result.expectations.user_label()), file=sys.stderr)
@@ -133,7 +130,7 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
         return 0
     reasons = "; ".join(f"{c.name}: {c.summary}" for c in report.failures())
     return _fail(outcome.VERIFICATION_FAILED, f"verification of {result.build.tag} failed: {reasons}", [],
-                 keep_by_exit_zero, directory, tag=result.build.tag)
+                 keep_by_exit_zero, check, tag=result.build.tag)
 
 
 # Copier runs the task with subprocess.run, which on Ctrl-C gives it 0.25 s and then kills
@@ -196,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--operation", choices=("copy", "update"), default="copy",
                         help="copy: the post-copy task; update: the after-merge migration")
     parser.add_argument("--copier-cleanup", default="True")
+    parser.add_argument("--folder", default=None, help="the service folder as the user named it")
+    parser.add_argument("--quiet", default="False", help="True: summaries only (copier -q, nonroot new -q)")
     args = parser.parse_args(argv)
     parent = os.environ.get(WORKER_ENV)
     if parent is None:
@@ -206,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     directory = Path.cwd()
     try:
         return run(directory, args.operation, args.copier_cleanup.lower() == "true",
-                   quiet=os.environ.get(QUIET_ENV) == "1")
+                   quiet=args.quiet.lower() == "true" or os.environ.get(QUIET_ENV) == "1", folder=args.folder)
     except KeyboardInterrupt:
         outcome.report(outcome.Outcome(outcome.INTERRUPTED, "interrupted"))
-        print(f"{INTERRUPTED}; the generated files are in place: {check_command(directory)}", file=sys.stderr)
+        print(f"{INTERRUPTED}; the generated files are in place: {check_command(directory, args.folder)}",
+              file=sys.stderr)
         return 130
