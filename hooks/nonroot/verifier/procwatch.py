@@ -69,6 +69,17 @@ def credentials(pid: int, proc: str = "/proc") -> dict | None:
             "cap_prm": ids.cap_prm, "no_new_privs": ids.no_new_privs, "source": "proc"}
 
 
+def changed_ids(ids: list[int], real: int, effective: int, read: list[int] | None = None) -> list[int]:
+    """Real, effective, saved and filesystem IDs after a UID/GID event (which gives real and
+    effective): saved from a /proc read that shows the same real and effective, else the
+    effective one when real and effective agree (setuid/setresuid to one ID), else unchanged."""
+    if read is not None and read[:2] == [real, effective]:
+        saved = read[2]
+    else:
+        saved = effective if real == effective else ids[2]
+    return [real, effective, saved, effective]
+
+
 RUNC_INIT = "runc:[2:INIT]"   # the name runc gives the process that becomes the container's (run and exec)
 
 
@@ -106,11 +117,7 @@ class Tracker:
         self.names: dict[int, str] = {}    # runc's stage names, by pid
         self.namespaces: dict[str, int] = {}  # PID namespace (as /proc/<pid>/ns/pid reads) -> container
         self.lineage: dict[int, tuple[list[int], list[int]]] = {}  # every live process: (uids, gids) by the events
-        # Processes of a container's runtime, by the container: its shim (Docker) or conmon
-        # (Podman), whose command line names the container, and their descendants. A runc INIT
-        # among them is the container's even when it is gone before its /proc could be read
-        # (a health check `docker exec`s a command that lives a few milliseconds).
-        self.runtime_of: dict[int, int] = {}
+        self.parent: dict[int, int] = {}   # every process forked since the watch began: its parent
 
     def add_first(self, index: int, hostpid: int) -> None:
         """The container `index` runs with this first process: its PID namespace identifies the
@@ -148,43 +155,35 @@ class Tracker:
             ids = self.lineage[tgid] = (list(creds["uids"]), list(creds["gids"]))
         return ids
 
-    def _names_a_container(self, tgid: int) -> int | None:
-        command = command_line(tgid, self.proc) or ""
-        return next((index for index, cid in self.ids.items() if cid in command), None)
-
     def _follow(self, event: ProcEvent) -> None:
-        """Keep `lineage` and `runtime_of` up to date with this event, for every process of the machine."""
+        """Keep `lineage` and `parent` up to date with this event, for every process of the machine."""
         if event.kind == "fork" and not event.is_thread:
-            known = event.parent_tgid in self.lineage
+            self.parent[event.tgid] = event.parent_tgid
             parent = self._ids_of(event.parent_tgid)
             if parent is not None:
                 self.lineage[event.tgid] = (list(parent[0]), list(parent[1]))
-            if not known and parent is not None:  # older than the watch: read once, like its IDs
-                runtime = self._names_a_container(event.parent_tgid)
-                if runtime is not None:
-                    self.runtime_of[event.parent_tgid] = runtime
-            if event.parent_tgid in self.runtime_of:
-                self.runtime_of[event.tgid] = self.runtime_of[event.parent_tgid]
         elif event.kind in ("uid", "gid") and event.tgid in self.lineage:
             ids = self.lineage[event.tgid][event.kind == "gid"]
-            saved = event.effective if event.real == event.effective else ids[2]
-            ids[:] = [event.real, event.effective, saved, event.effective]
-        elif event.kind == "exec":
-            if event.tgid in self.lineage:
-                for ids in self.lineage[event.tgid]:
-                    ids[2] = ids[3] = ids[1]
-            if event.tgid not in self.runtime_of:
-                runtime = self._names_a_container(event.tgid)
-                if runtime is not None:
-                    self.runtime_of[event.tgid] = runtime
+            ids[:] = changed_ids(ids, event.real, event.effective)
+        elif event.kind == "exec" and event.tgid in self.lineage:
+            for ids in self.lineage[event.tgid]:
+                ids[2] = ids[3] = ids[1]
         elif event.kind == "exit" and not event.is_thread:
             self.lineage.pop(event.tgid, None)
-            self.runtime_of.pop(event.tgid, None)
+            self.parent.pop(event.tgid, None)
 
     def _init_container(self, tgid: int) -> int | None:
-        """The container of runc's INIT: by /proc while it can be read, else by the runtime it descends from."""
+        """The container of runc's INIT: by /proc while it can be read, else by the runtime it
+        descends from: the container's shim (Docker) or conmon (Podman), long-lived, whose
+        command line names the container. (A health check `docker exec`s a command that lives a
+        few milliseconds: on a loaded machine it is gone before its events are handled.)"""
         container = self._container_of(tgid)
-        return self.runtime_of.get(tgid) if container is None else container
+        ancestor = self.parent.get(tgid)
+        while container is None and ancestor is not None:
+            command = command_line(ancestor, self.proc) or ""
+            container = next((index for index, cid in self.ids.items() if cid in command), None)
+            ancestor = self.parent.get(ancestor)
+        return container
 
     def _first(self, tgid: int, container: int) -> Tracked:
         """A process of the container, known from now on, with the IDs the events gave it (a /proc read
@@ -266,14 +265,9 @@ class Tracker:
                     self._record("exec", event.timestamp_ns, event.tgid, proc, read=read)
                 return
             key = "uids" if event.kind == "uid" else "gids"
-            ids = getattr(proc, key)
-            saved = ids[2]
             creds = credentials(event.tgid, self.proc)
-            if creds is not None and creds[key][:2] == [event.real, event.effective]:
-                saved = creds[key][2]
-            elif event.real == event.effective:
-                saved = event.effective
-            setattr(proc, key, [event.real, event.effective, saved, event.effective])
+            setattr(proc, key, changed_ids(getattr(proc, key), event.real, event.effective,
+                                           None if creds is None else creds[key]))
             self._apply_read(proc, creds, exec_=False)
             if proc.ran:
                 self._record(event.kind, event.timestamp_ns, event.tgid, proc, real=event.real,
