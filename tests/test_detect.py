@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nonroot.scaffold.detect import detect
+from nonroot.scaffold.detect import code_files, detect
 
 APPS = Path(__file__).parent / "apps"
 
@@ -203,6 +203,51 @@ def test_django_route_without_leading_slash(tmp_path):
     assert finding(tmp_path, "health_path").value == "/healthz"
 
 
+# ------------------------------------------- code nonroot builds no stack for
+def test_a_builder_stage_names_the_stack_when_the_image_runs_from_scratch(tmp_path):
+    write(tmp_path, {"main.go": "package main\n", "Dockerfile": "FROM golang:1.18 AS build\nRUN go build\n"
+                     "FROM scratch\nCOPY --from=build /server /server\n"})
+    found = finding(tmp_path, "stack")
+    assert (found.value, found.source) == ("go", "the existing Dockerfile's FROM golang:1.18")
+
+
+def test_go_files_without_go_mod_are_go(tmp_path):
+    write(tmp_path, {"main.go": "package main\n", "util.go": "package main\n"})
+    found = finding(tmp_path, "stack")
+    assert (found.value, found.source) == ("go", "main.go, util.go")
+
+
+def test_go_without_go_mod_says_what_to_add(tmp_path):
+    write(tmp_path, {"main.go": "package main\n"})
+    assert any("go mod init" in warning for warning in detect(tmp_path).warnings)
+
+
+@pytest.mark.parametrize("files", [
+    {"app.rb": "puts 1\n", "Gemfile": "source 'https://rubygems.org'\n"},
+    {"src/Main.java": "class Main {}\n"},
+    {"Dockerfile": "FROM ruby:3.3\nCMD [\"ruby\", \"app.rb\"]\n"},
+])
+def test_a_folder_with_code_of_any_language_gets_no_sample_app(tmp_path, files):
+    write(tmp_path, files)
+    assert finding(tmp_path, "sample_app").value is False
+
+
+def test_a_dockerfile_nonroot_cannot_read_is_named_never_called_missing(tmp_path):
+    write(tmp_path, {"app.rb": "puts 1\n", "Dockerfile": "FROM ruby:3.3\nCMD [\"ruby\", \"app.rb\"]\n"})
+    summary = detect(tmp_path).summary()
+    assert summary == "detected: no stack nonroot builds (found a Dockerfile FROM ruby:3.3, app.rb)"
+
+
+def test_only_files_without_code_leave_the_sample_on(tmp_path):
+    write(tmp_path, {"README.md": "# x\n", "docs/index.md": "x\n", ".gitignore": "*.pyc\n"})
+    assert finding(tmp_path, "sample_app") is None
+
+
+def test_dependencies_and_build_output_are_not_the_users_code(tmp_path):
+    write(tmp_path, {"node_modules/x/index.js": "1\n", ".venv/lib/a.py": "1\n", "README.md": "x\n"})
+    assert code_files(tmp_path) == []
+
+
 def test_no_health_route_means_no_health_answer(tmp_path):
     write(tmp_path, {"requirements.txt": "x\n", "main.py": "print('hi')\n"})
     assert finding(tmp_path, "health_path") is None
@@ -222,6 +267,7 @@ def test_no_health_route_means_no_health_answer(tmp_path):
     ("express-yarn-native", {"stack": "node", "package_manager": "yarn", "command": ["node", "src/index.js"],
                              "port": 3000, "health_path": "/health"}),
     ("go-templates", {"stack": "go", "port": 8080, "builder_image": "golang:1.22-bookworm"}),
+    ("go-nomod", {"stack": "go", "sample_app": False, "port": 8000, "command": ["/server"]}),
     ("port80", {"stack": "python", "command": ["python3", "status.py"], "port": 80}),
 ])
 def test_each_test_app_is_detected(app, expected):

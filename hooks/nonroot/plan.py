@@ -515,6 +515,14 @@ def build_ca_cert_error(value: Any, answers: Mapping[str, Any]) -> str:
     return ""
 
 
+def destination_error(destination: str, answers: dict) -> str:
+    """The answer checks that read the destination folder itself (copier.yml runs them on the
+    folder Copier writes; `nonroot new` renders aside first, then runs them on the real one)."""
+    if answers.get("stack") == "go":
+        return go_module_error(destination, bool(answers.get("sample_app")))
+    return ""
+
+
 def go_module_error(destination: str, sample_app: bool) -> str:
     """go builds a module: without go.mod (and no sample to write one) say why. Checked
     only in a repository (a folder with files): Copier's update replays and nonroot new's
@@ -524,5 +532,6 @@ def go_module_error(destination: str, sample_app: bool) -> str:
     folder = Path(destination)
     if sample_app or not folder.is_dir() or not any(folder.iterdir()) or (folder / "go.mod").is_file():
         return ""
+    sample = "" if any(folder.glob("*.go")) else " (or answer sample_app true for the sample's)"
     return ("stack: go builds a Go module, and there is no go.mod here; run `go mod init <module path>` "
-            "first (or answer sample_app true for the sample's)")
+            f"first{sample}")

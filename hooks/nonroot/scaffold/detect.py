@@ -25,6 +25,16 @@ HEALTH_PATHS = ("/healthz", "/health", "/livez", "/readyz", "/ping", "/status")
 SOURCE_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "go": (".go",)}
 SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", ".tox"}
 MAX_SOURCE_FILES = 400
+# What says a folder holds someone's code, whatever its language: nonroot then writes no
+# sample file there (a sample's main.go or package.json must never land on the user's).
+CODE_SUFFIXES = frozenset((
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".vue", ".svelte", ".go", ".rb", ".java", ".kt",
+    ".scala", ".groovy", ".php", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".cs", ".fs", ".ex", ".exs", ".erl",
+    ".hs", ".clj", ".swift", ".dart", ".lua", ".pl", ".r", ".sh", ".bash"))
+CODE_NAMES = frozenset((
+    "Dockerfile", "Containerfile", "Procfile", "Makefile", "package.json", "package-lock.json", "yarn.lock",
+    "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "Cargo.toml",
+    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json") + PYTHON_MARKERS)
 MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
 # In a detected command, where the port answer goes (exec form has no shell to expand $PORT).
 PORT_PLACEHOLDER = "{port}"
@@ -43,6 +53,9 @@ class Finding:
 class Detection:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the folder holds that nonroot read but could not answer from (its code, a
+    # Dockerfile whose stages name no stack nonroot builds): said instead of "nothing".
+    unread: list[str] = field(default_factory=list)
 
     def answers(self, port: int) -> dict[str, object]:
         """The findings as answers; a command that follows the port (`{port}`) gets `port`,
@@ -58,7 +71,11 @@ class Detection:
     def summary(self) -> str:
         """`detected: node (yarn.lock), start command node src/index.js (…), port 3000 (EXPOSE)`."""
         parts = [_describe(f) for f in self.findings if f.question in DESCRIBED]
-        return "detected: " + (", ".join(parts) if parts else "nothing (no manifest, lockfile or Dockerfile)")
+        if parts:
+            return "detected: " + ", ".join(parts)
+        if self.unread:
+            return "detected: no stack nonroot builds (found " + ", ".join(self.unread) + ")"
+        return "detected: nothing (no manifest, lockfile or Dockerfile)"
 
 
 def _describe(finding: Finding) -> str:
@@ -101,9 +118,12 @@ def _source_files(root: Path, stack: str) -> list[Path]:
 
 @dataclass(frozen=True)
 class Dockerfile:
-    """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE."""
+    """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE;
+    and every stage's base, last first (a `FROM golang … AS build` then `FROM scratch`
+    names its stack in the builder)."""
 
     base: str = ""
+    bases: tuple[str, ...] = ()
     entrypoint: list[str] = field(default_factory=list)
     cmd: list[str] = field(default_factory=list)
     exposed: list[int] = field(default_factory=list)
@@ -144,11 +164,12 @@ def _exec_form(arguments: str) -> list[str]:
 def read_dockerfile(path: Path) -> Dockerfile | None:
     if not path.is_file():
         return None
-    base, entrypoint, cmd, exposed = "", [], [], []
+    base, entrypoint, cmd, exposed, bases = "", [], [], [], []
     for keyword, rest in _instruction_lines(_read(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
+            bases.insert(0, base)
             entrypoint, cmd = [], []  # a new stage starts over; the last one is the image
         elif keyword == "ENTRYPOINT":
             entrypoint, cmd = _exec_form(rest), []  # ENTRYPOINT resets an inherited CMD
@@ -159,7 +180,7 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
                 number = word.split("/")[0]
                 if number.isdigit():
                     exposed.append(int(number))
-    return Dockerfile(base=base, entrypoint=entrypoint, cmd=cmd, exposed=exposed)
+    return Dockerfile(base=base, bases=tuple(bases), entrypoint=entrypoint, cmd=cmd, exposed=exposed)
 
 
 def read_procfile_web(path: Path) -> str:
@@ -187,14 +208,38 @@ def _package_json(root: Path) -> dict:
 
 
 # ------------------------------------------------------------------- the signals
+def code_files(root: Path, most: int = 3) -> list[str]:
+    """The first few files (shallowest first) that say the folder holds someone's code."""
+    found: list[str] = []
+    for folder, dirs, files in sorted(_walk(root), key=lambda entry: (len(entry[0].parts), str(entry[0]))):
+        for name in sorted(files):
+            if name in CODE_NAMES or Path(name).suffix.lower() in CODE_SUFFIXES:
+                found.append(str((folder / name).relative_to(root)))
+                if len(found) >= most:
+                    return found
+    return found
+
+
+def _walk(root: Path):
+    """(folder, dirs, files) below root, skipping dependencies, build output and VCS folders."""
+    import os
+
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+        yield Path(folder), dirs, files
+
+
 def detect_stack(root: Path, dockerfile: Dockerfile | None) -> Finding | None:
-    if dockerfile and dockerfile.base:
-        image = dockerfile.base.split("/")[-1].split(":")[0].split("@")[0]
+    for base in dockerfile.bases if dockerfile else ():
+        image = base.split("/")[-1].split(":")[0].split("@")[0]
         for prefix, stack in BASE_IMAGE_STACKS:
             if image == prefix or image.startswith(prefix + "-"):
-                return Finding("stack", stack, f"the existing Dockerfile's FROM {dockerfile.base}")
+                return Finding("stack", stack, f"the existing Dockerfile's FROM {base}")
     if (root / "go.mod").is_file():
         return Finding("stack", "go", "go.mod")
+    go_files = sorted(p.name for p in root.glob("*.go"))
+    if go_files:
+        return Finding("stack", "go", ", ".join(go_files[:2]) + (" …" if len(go_files) > 2 else ""))
     for marker in PYTHON_MARKERS:
         if (root / marker).is_file():
             return Finding("stack", "python", marker)
@@ -235,7 +280,11 @@ def detect_package_manager(root: Path, warnings: list[str]) -> Finding | None:
     return Finding("package_manager", "npm", "no lockfile")
 
 
-def detect_go_builder(root: Path) -> Finding | None:
+def detect_go_builder(root: Path, warnings: list[str]) -> Finding | None:
+    if not (root / "go.mod").is_file():
+        warnings.append("no go.mod: nonroot builds a Go module; run `go mod init <module path>` (then "
+                        "`go mod tidy` for its imports) and commit go.mod and go.sum before generating")
+        return None
     match = re.search(r"^go\s+([0-9]+)\.([0-9]+)", _read(root / "go.mod"), re.MULTILINE)
     if not match:
         return None
@@ -415,7 +464,13 @@ def detect(root: Path) -> Detection:
     detection = Detection()
     dockerfile = read_dockerfile(root / "Dockerfile")
     stack = detect_stack(root, dockerfile)
+    code = code_files(root)
     if stack is None:
+        if code:
+            detection.findings = [Finding("sample_app", False, f"the folder holds code ({', '.join(code)})")]
+            if dockerfile:
+                detection.unread.append("a Dockerfile FROM " + " and ".join(reversed(dockerfile.bases)))
+            detection.unread += [name for name in code if name != "Dockerfile"]
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
@@ -424,7 +479,7 @@ def detect(root: Path) -> Detection:
     elif stack.value == "node":
         findings.append(detect_package_manager(root, detection.warnings))
     elif stack.value == "go":
-        findings.append(detect_go_builder(root))
+        findings.append(detect_go_builder(root, detection.warnings))
     command = detect_command(root, str(stack.value), dockerfile)
     port = detect_port(root, str(stack.value), dockerfile, command)
     findings += [command, port, detect_health_path(root, str(stack.value))]
