@@ -126,7 +126,7 @@ def test_code_nonroot_has_no_stack_for_gets_the_container_files_only(tmp_path):
     dest.mkdir()
     (dest / "server.rb").write_text("require 'webrick'\n")
     (dest / "Gemfile").write_text("source 'https://rubygems.org'\ngem 'webrick'\n")
-    result = run_nonroot("new", str(dest), *NO_BUILD)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "command=ruby server.rb")
     assert result.returncode == 0, result.stderr
     assert "detected: no stack nonroot builds (found Gemfile, server.rb)" in result.stderr
     assert answers(dest)["sample_app"] is False
@@ -142,7 +142,7 @@ def test_every_sample_file_counts_as_code(renders, tmp_path):
 
     for stack in STACKS:
         with_sample = set(tree(renders.shared(stack=stack, sample_app=True)))
-        without = set(tree(renders.shared(stack=stack, sample_app=False)))
+        without = set(tree(renders.shared(stack=stack, sample_app=False, command=["/app/run"])))
         samples = with_sample - without
         assert samples, stack
         for name in samples:

@@ -18,7 +18,7 @@ func main() {
 		port = "8000"
 	}
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hits: %d\n", atomic.AddInt64(&hits, 1))
+		fmt.Fprintf(w, "hits: %d, uid: %d\n", atomic.AddInt64(&hits, 1), os.Getuid())
 	})
 	log.Printf("listening on :%s", port)
 	log.Fatal(http.ListenAndServe(":"+port, nil))
