@@ -453,3 +453,14 @@ def test_a_database_port_in_a_config_is_not_the_services(tmp_path):
     write(tmp_path, {"requirements.txt": "x\n", "app.ini": "[database]\nport = 5432\n",
                      "docker-compose.yml": "services:\n  db:\n    ports: ['5432:5432']\n"})
     assert finding(tmp_path, "port") is None
+
+
+def test_a_start_scripts_steps_before_the_server_are_named(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "Procfile": "web: ./boot.sh\n", "boot.sh": (
+        "#!/usr/bin/env bash\nsource venv/bin/activate\nwhile true; do\n    flask db upgrade\n"
+        "    if [[ \"$?\" == \"0\" ]]; then\n        break\n    fi\n    sleep 5\ndone\nflask translate compile\n"
+        "exec gunicorn -b :5000 app:app\n")})
+    (tmp_path / "boot.sh").chmod(0o755)
+    found = finding(tmp_path, "command")
+    assert found.value == ["./boot.sh"]
+    assert found.source == "Procfile web:; at every start it first runs flask db upgrade, then flask translate compile"

@@ -59,6 +59,10 @@ SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
 # program or its suffix.
 SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "python": "python3",
                        "python3": "python3", "node": "node"}
+# A start script's lines that are no step of their own: shell set-up and control flow.
+SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
+                                "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
+                                "}", "{", "exit", "trap", "umask"))
 # Where a stack's build puts the program it makes (an old image's binary path becomes it).
 BUILT_PROGRAMS = {"go": "/app/server"}
 SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
@@ -549,9 +553,27 @@ def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
         found = Finding("command", result[0], result[1]) if result else None
     if found is not None and isinstance(found.value, list):
         argv, why = _through_interpreter(root, found.value)
-        if why:
-            found = Finding("command", argv, f"{found.source}; {why}")
+        steps = _script_steps(root, argv)
+        notes = [why] if why else []
+        if steps:
+            notes.append(f"at every start it first runs {', then '.join(steps)}")
+        if notes:
+            found = Finding("command", argv, "; ".join([found.source, *notes]))
     return found
+
+
+def _script_steps(root: Path, argv: list[str]) -> list[str]:
+    """The commands a shell start script runs before its last one (migrations and the like)."""
+    words = argv[1:] if argv and argv[0] in SHELLS + ("dash",) else argv
+    script = root / words[0].removeprefix("/app/") if words else None
+    if script is None or not script.is_file() or not (script.suffix == ".sh" or
+                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", _read(script))):
+        return []
+    lines = [line.strip() for line in _read(script).splitlines()]
+    commands = [line.rstrip(";") for line in lines
+                if line and not line.startswith("#") and "()" not in line and line.split()[0].rstrip(";") not in
+                SCRIPT_SETUP_WORDS]
+    return commands[:-1][:4] if len(commands) > 1 else []
 
 
 PORT_IN_ARGS = (re.compile(r"^(?:--port|-p|--bind|-b|--listen)=?([0-9]{2,5})$"),
