@@ -59,6 +59,11 @@ SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
 # program or its suffix.
 SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "python": "python3",
                        "python3": "python3", "node": "node"}
+# The environment an image's own layout decides, never carried over from an old Dockerfile.
+LAYOUT_ENV = frozenset(("PATH", "HOME", "PORT", "LANG", "LANGUAGE", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
+                        "GOPATH", "GOROOT", "NODE_PATH", "NODE_VERSION", "YARN_VERSION", "PYTHON_VERSION",
+                        "PYTHON_SHA256", "GPG_KEY", "PYTHON_PIP_VERSION", "PYTHON_GET_PIP_URL", "DEBIAN_FRONTEND"))
+LAYOUT_ENV_PREFIXES = ("LC_", "PIP_", "POETRY_", "UV_", "NPM_CONFIG_", "npm_config_")
 # A start script's lines that are no step of their own: shell set-up and control flow.
 SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
                                 "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
@@ -118,6 +123,7 @@ DESCRIBED = {
     "command": ("start command ", lambda command: _show_command(command)),
     "port": ("port ", str),
     "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
+    "env": ("environment ", lambda env: " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())),
     "builder_image": ("builder ", str),
 }
 
@@ -172,6 +178,7 @@ class Dockerfile:
     # (source in the context, destination in the image) of the last stage's COPY/ADD of the
     # build context: where the old image kept the repository's files.
     copies: tuple[tuple[str, str], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()  # the last stage's ENV, in order
 
 
 def _instruction_lines(text: str) -> list[tuple[str, str]]:
@@ -210,13 +217,15 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
     if not path.is_file():
         return None
     base, entrypoint, cmd, exposed, bases = "", [], [], [], []
-    workdir, copies, shell = "/", [], ""
+    workdir, copies, shell, env = "/", [], "", {}
     for keyword, rest in _instruction_lines(_read(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
             bases.insert(0, base)
-            entrypoint, cmd, workdir, copies, shell = [], [], "/", [], ""  # a new stage starts over
+            entrypoint, cmd, workdir, copies, shell, env = [], [], "/", [], "", {}  # a new stage starts over
+        elif keyword == "ENV":
+            env.update(_env_pairs(rest))
         elif keyword == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip().strip("\"'")))
         elif keyword in ("COPY", "ADD"):
@@ -238,7 +247,19 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
                 if number.isdigit():
                     exposed.append(int(number))
     return Dockerfile(base=base, bases=tuple(bases), entrypoint=entrypoint, cmd=cmd, exposed=exposed,
-                      shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies))
+                      shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies),
+                      env=tuple(env.items()))
+
+
+def _env_pairs(arguments: str) -> dict[str, str]:
+    """ENV's KEY=value pairs (quoted as sh would), or the legacy `ENV KEY value`."""
+    try:
+        words = shlex.split(arguments)
+    except ValueError:
+        return {}
+    if words and "=" not in words[0]:
+        return {words[0]: " ".join(words[1:])}
+    return dict(word.split("=", 1) for word in words if "=" in word)
 
 
 def read_procfile_web(path: Path) -> str:
@@ -482,12 +503,19 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
     dependencies on PATH, a built binary where the stack's build puts it), or the reason it
     cannot be: a path that the old image made and the new one does not have."""
     moved: list[str] = []
+    scripts = _console_scripts(root)
     for index, word in enumerate(argv):
         if not ("/" in word or Path(word).suffix in SCRIPT_SUFFIXES):
             moved.append(word)
             continue
         in_repo = _image_path_in_repo(dockerfile, root, word)
-        if in_repo is not None:
+        if posixpath.basename(word) in scripts and (in_repo is None or not (root / in_repo).exists()):
+            # the project's console script, which the new image installs on its PATH (run
+            # by itself: the old interpreter in front of it goes)
+            if [posixpath.basename(w) for w in moved] in (["python"], ["python3"]):
+                moved = []
+            moved.append(posixpath.basename(word))
+        elif in_repo is not None:
             if not (root / in_repo).exists():
                 return argv, f"{word} is not in the repository (the old image made it)"
             new_path = "/app" if in_repo == "." else f"/app/{in_repo}"
@@ -501,6 +529,13 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
         else:
             moved.append(word)
     return moved, ""
+
+
+def _console_scripts(root: Path) -> set[str]:
+    """The console scripts the project installs ([project.scripts], Poetry's scripts)."""
+    pyproject = _toml(root / "pyproject.toml")
+    poetry = ((pyproject.get("tool") or {}).get("poetry") or {}).get("scripts") or {}
+    return set((pyproject.get("project") or {}).get("scripts") or {}) | set(poetry)
 
 
 def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
@@ -541,6 +576,25 @@ def _dockerfile_command(root: Path, stack: str, dockerfile: Dockerfile,
     return Finding("command", _substitute_port(moved), source)
 
 
+def detect_env(root: Path, dockerfile: Dockerfile | None, warnings: list[str]) -> Finding | None:
+    """The old Dockerfile's ENV that the service itself reads (FLASK_APP, NODE_ENV, ...): not
+    what the image's own layout decides (PATH, HOME, PORT, the locale, a venv), not a value
+    that names a path the new image does not have."""
+    kept: dict[str, str] = {}
+    for key, value in dockerfile.env if dockerfile else ():
+        if key in LAYOUT_ENV or key.startswith(LAYOUT_ENV_PREFIXES) or "$" in value:
+            continue
+        if value.startswith("/"):
+            in_repo = _image_path_in_repo(dockerfile, root, value)  # type: ignore[arg-type]
+            if in_repo is None or not (root / in_repo).exists():
+                warnings.append(f"the existing Dockerfile's ENV {key}={value} is not kept: the new image has no "
+                                f"{value} (answer env to set it)")
+                continue
+            value = "/app" if in_repo == "." else f"/app/{in_repo}"
+        kept[key] = value
+    return Finding("env", kept, "the existing Dockerfile's ENV") if kept else None
+
+
 def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
                    warnings: list[str] | None = None) -> Finding | None:
     warnings = [] if warnings is None else warnings
@@ -577,7 +631,7 @@ def _script_steps(root: Path, argv: list[str]) -> list[str]:
 
 
 PORT_IN_ARGS = (re.compile(r"^(?:--port|-p|--bind|-b|--listen)=?([0-9]{2,5})$"),
-                re.compile(r"^(?:[0-9.]+|\[::\]|localhost)?:([0-9]{2,5})$"))
+                re.compile(r"^(?:[0-9.]+|\[::\]|localhost)?:([0-9]{2,5})(?:,.*)?$"))
 PORT_IN_SOURCE = (
     (re.compile(r"\.run\([^)]*\bport\s*=\s*(?:int\(\s*os\.environ\.get\(\s*['\"]PORT['\"]\s*,\s*['\"]?)?([0-9]{2,5})"),
      "app.run(port=…)"),
@@ -596,8 +650,8 @@ def _port_from_args(argv: list[str]) -> int | None:
             match = pattern.match(word)
             if match:
                 return int(match.group(1))
-        if word in ("--port", "-p", "--bind", "-b") and index + 1 < len(argv):
-            following = argv[index + 1].rsplit(":", 1)[-1]
+        if word in ("--port", "-p", "--bind", "-b", "--hosts", "--listen") and index + 1 < len(argv):
+            following = argv[index + 1].split(",")[0].rsplit(":", 1)[-1]
             if following.isdigit():
                 return int(following)
     return None
@@ -687,7 +741,7 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
     words = _command_words(command.value) if command else []
     port = _port_from_args(words)
     if port:
-        return Finding("port", port, f"the start command ({command.source})")  # type: ignore[union-attr]
+        return Finding("port", port, "the start command")
     for found in (_gunicorn_bind_port(root, words), _server_default_port(words, warnings)):
         if found:
             return Finding("port", *found)
@@ -738,6 +792,7 @@ def detect(root: Path) -> Detection:
         findings.append(detect_go_builder(root, detection.warnings))
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
-    findings += [command, port, detect_health_path(root, str(stack.value))]
+    findings += [command, port, detect_health_path(root, str(stack.value)),
+                 detect_env(root, dockerfile, detection.warnings)]
     detection.findings = [f for f in findings if f is not None]
     return detection
