@@ -494,3 +494,11 @@ def test_an_env_path_the_new_image_lacks_is_dropped_with_a_warning(tmp_path):
     detection = detect(tmp_path)
     assert detection.get("env") is None
     assert any("ENV AGENDA_CONFIG=/etc/agenda/config is not kept" in w for w in detection.warnings)
+
+
+def test_the_old_images_volumes_are_the_writable_paths(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "Dockerfile": (
+        "FROM python:3-alpine AS build\nVOLUME /tmp/build\nFROM python:3-alpine\n"
+        "VOLUME /var/lib/radicale\nVOLUME [\"/var/log/radicale\", \"/var/lib/radicale/\"]\n")})
+    found = finding(tmp_path, "writable_paths")
+    assert (found.value, found.source) == (["/var/lib/radicale", "/var/log/radicale"], "the existing Dockerfile's VOLUME")

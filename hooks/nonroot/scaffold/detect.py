@@ -123,6 +123,7 @@ DESCRIBED = {
     "command": ("start command ", lambda command: _show_command(command)),
     "port": ("port ", str),
     "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
+    "writable_paths": ("writable ", lambda paths: " ".join(paths)),
     "env": ("environment ", lambda env: " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())),
     "builder_image": ("builder ", str),
 }
@@ -179,6 +180,7 @@ class Dockerfile:
     # build context: where the old image kept the repository's files.
     copies: tuple[tuple[str, str], ...] = ()
     env: tuple[tuple[str, str], ...] = ()  # the last stage's ENV, in order
+    volumes: tuple[str, ...] = ()  # the last stage's VOLUMEs: where the service keeps its state
 
 
 def _instruction_lines(text: str) -> list[tuple[str, str]]:
@@ -217,15 +219,17 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
     if not path.is_file():
         return None
     base, entrypoint, cmd, exposed, bases = "", [], [], [], []
-    workdir, copies, shell, env = "/", [], "", {}
+    workdir, copies, shell, env, volumes = "/", [], "", {}, []
     for keyword, rest in _instruction_lines(_read(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
             bases.insert(0, base)
-            entrypoint, cmd, workdir, copies, shell, env = [], [], "/", [], "", {}  # a new stage starts over
+            entrypoint, cmd, workdir, copies, shell, env, volumes = [], [], "/", [], "", {}, []  # a new stage
         elif keyword == "ENV":
             env.update(_env_pairs(rest))
+        elif keyword == "VOLUME":
+            volumes += [posixpath.normpath(v) for v in _exec_form(rest) if v.startswith("/")]
         elif keyword == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip().strip("\"'")))
         elif keyword in ("COPY", "ADD"):
@@ -248,7 +252,7 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
                     exposed.append(int(number))
     return Dockerfile(base=base, bases=tuple(bases), entrypoint=entrypoint, cmd=cmd, exposed=exposed,
                       shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies),
-                      env=tuple(env.items()))
+                      env=tuple(env.items()), volumes=tuple(volumes))
 
 
 def _env_pairs(arguments: str) -> dict[str, str]:
@@ -595,6 +599,13 @@ def detect_env(root: Path, dockerfile: Dockerfile | None, warnings: list[str]) -
     return Finding("env", kept, "the existing Dockerfile's ENV") if kept else None
 
 
+def detect_writable_paths(dockerfile: Dockerfile | None) -> Finding | None:
+    """Where the old image kept the service's state (its VOLUMEs): the paths the user may write."""
+    if not dockerfile or not dockerfile.volumes:
+        return None
+    return Finding("writable_paths", list(dict.fromkeys(dockerfile.volumes)), "the existing Dockerfile's VOLUME")
+
+
 def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
                    warnings: list[str] | None = None) -> Finding | None:
     warnings = [] if warnings is None else warnings
@@ -793,6 +804,6 @@ def detect(root: Path) -> Detection:
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value)),
-                 detect_env(root, dockerfile, detection.warnings)]
+                 detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile)]
     detection.findings = [f for f in findings if f is not None]
     return detection
