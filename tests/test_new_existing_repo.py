@@ -147,3 +147,11 @@ def test_every_sample_file_counts_as_code(renders, tmp_path):
         assert samples, stack
         for name in samples:
             assert Path(name).name in CODE_NAMES or Path(name).suffix in CODE_SUFFIXES, (stack, name)
+
+
+def test_a_given_env_adds_to_the_one_the_dockerfile_sets(tmp_path):
+    dest = adopt_copy(tmp_path, "flask-root")
+    (dest / "Dockerfile").write_text("FROM python:3.12\nENV FLASK_APP=main.py LOG_LEVEL=info\nCMD [\"python3\", \"main.py\"]\n")
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite", "-d", 'env={LOG_LEVEL: debug, DATABASE_URL: "sqlite:////data/x.db"}')
+    assert result.returncode == 0, result.stderr
+    assert answers(dest)["env"] == {"FLASK_APP": "main.py", "LOG_LEVEL": "debug", "DATABASE_URL": "sqlite:////data/x.db"}
