@@ -38,6 +38,16 @@ CODE_NAMES = frozenset((
 MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
 # In a detected command, where the port answer goes (exec form has no shell to expand $PORT).
 PORT_PLACEHOLDER = "{port}"
+# The compose files each Compose looks for, in its order of preference: v1.29 (Debian's
+# docker-compose) runs the first it finds, v2 too (warning about the others); both then merge
+# an override file. nonroot writes compose.yaml.
+GENERATED_COMPOSE = "compose.yaml"
+COMPOSE_V1_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+COMPOSE_V2_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+COMPOSE_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                     "docker-compose.override.yaml")
+WORKFLOWS = ".github/workflows"
+GENERATED_WORKFLOW = "container.yml"
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,49 @@ class Finding:
     source: str
 
 
+@dataclass(frozen=True)
+class OwnFiles:
+    """The repository's own files beside those nonroot writes: compose files (other than
+    compose.yaml, which nonroot replaces), a .dockerignore, CI workflows, a Procfile."""
+
+    compose: tuple[str, ...] = ()
+    dockerignore: bool = False
+    workflows: tuple[str, ...] = ()
+    procfile: bool = False
+
+    @property
+    def compose_overrides(self) -> tuple[str, ...]:
+        return tuple(name for name in self.compose if name in COMPOSE_OVERRIDES)
+
+    def compose_readers(self) -> list[str]:
+        """What Compose reads instead of, or merged with, the generated compose.yaml when run
+        without -f; [] when both implementations run it alone."""
+        said: list[str] = []
+        v1 = next(name for name in COMPOSE_V1_FILES if name in {*self.compose, GENERATED_COMPOSE})
+        if v1 != GENERATED_COMPOSE:  # v2 always prefers compose.yaml
+            said.append(f"docker-compose 1.x runs {v1} instead")
+        if self.compose_overrides:
+            said.append(f"both Compose merge {self.compose_overrides[0]} into the file they run")
+        return said
+
+    def names(self) -> list[str]:
+        """The files found, as the summary names them."""
+        return [*self.compose, *([".dockerignore"] if self.dockerignore else []),
+                *(f"{WORKFLOWS}/{name}" for name in self.workflows), *(["Procfile"] if self.procfile else [])]
+
+
+def read_own_files(root: Path) -> OwnFiles:
+    """The repository's own compose files, .dockerignore, CI workflows and Procfile."""
+    names = (*COMPOSE_V1_FILES, *COMPOSE_OVERRIDES)
+    workflows = root / WORKFLOWS
+    return OwnFiles(
+        compose=tuple(name for name in names if name != GENERATED_COMPOSE and (root / name).is_file()),
+        dockerignore=(root / ".dockerignore").is_file(),
+        workflows=tuple(sorted(path.name for path in workflows.glob("*.y*ml")
+                               if path.name != GENERATED_WORKFLOW)) if workflows.is_dir() else (),
+        procfile=(root / "Procfile").is_file())
+
+
 @dataclass
 class Detection:
     findings: list[Finding] = field(default_factory=list)
@@ -56,6 +109,7 @@ class Detection:
     # What the folder holds that nonroot read but could not answer from (its code, a
     # Dockerfile whose stages name no stack nonroot builds): said instead of "nothing".
     unread: list[str] = field(default_factory=list)
+    own_files: OwnFiles = field(default_factory=OwnFiles)
 
     def answers(self, port: int) -> dict[str, object]:
         """The findings as answers; a command that follows the port (`{port}`) gets `port`,
@@ -91,6 +145,7 @@ DESCRIBED = {
     "port": ("port ", str),
     "health_path": ("health check ", str),
     "builder_image": ("builder ", str),
+    "home": ("a writable HOME", lambda value: ""),
 }
 
 
@@ -430,6 +485,15 @@ def _port_from_args(argv: list[str]) -> int | None:
     return None
 
 
+def detect_home(root: Path, stack: str, package_manager: Finding | None) -> Finding | None:
+    """A writable HOME where the stack's tools write under it at run time."""
+    if stack == "python" and "gunicorn" in _requirement_names(root):
+        return Finding("home", True, "gunicorn keeps its control socket under HOME")
+    if package_manager is not None and package_manager.value == "yarn":
+        return Finding("home", True, "yarn keeps its cache and settings under HOME")
+    return None
+
+
 def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: Finding | None) -> Finding | None:
     if dockerfile and dockerfile.exposed:
         return Finding("port", dockerfile.exposed[0], "EXPOSE")
@@ -461,7 +525,7 @@ def detect_health_path(root: Path, stack: str) -> Finding | None:
 def detect(root: Path) -> Detection:
     """Everything the repository at `root` tells; empty when it holds no service."""
     root = Path(root)
-    detection = Detection()
+    detection = Detection(own_files=read_own_files(root))
     dockerfile = read_dockerfile(root / "Dockerfile")
     stack = detect_stack(root, dockerfile)
     code = code_files(root)
@@ -474,14 +538,16 @@ def detect(root: Path) -> Detection:
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
+    manager = detect_package_manager(root, detection.warnings) if stack.value == "node" else None
     if stack.value == "python":
         findings.append(detect_python_deps(root))
     elif stack.value == "node":
-        findings.append(detect_package_manager(root, detection.warnings))
+        findings.append(manager)
     elif stack.value == "go":
         findings.append(detect_go_builder(root, detection.warnings))
     command = detect_command(root, str(stack.value), dockerfile)
     port = detect_port(root, str(stack.value), dockerfile, command)
-    findings += [command, port, detect_health_path(root, str(stack.value))]
+    findings += [command, port, detect_health_path(root, str(stack.value)),
+                 detect_home(root, str(stack.value), manager)]
     detection.findings = [f for f in findings if f is not None]
     return detection
