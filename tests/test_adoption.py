@@ -32,6 +32,7 @@ pytestmark = pytest.mark.engine
 APPS = Path(__file__).parent / "apps"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 COMPOSE = "/usr/bin/docker-compose"  # Debian's docker-compose, as scripts/test.sh installs it
+RUN_FILE = ["-f", "compose.yaml"]  # as CONTAINER.md runs it: no other compose file of the app, no override
 HEALTHY_WITHIN = 120.0
 
 
@@ -96,7 +97,7 @@ def adopted(request, tmp_path_factory, engine):
     recorded = yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
     adoption = Adopted(app, dest, result, recorded)
     yield adoption
-    subprocess.run([COMPOSE, "down", "-v", "--remove-orphans"], cwd=dest, capture_output=True)
+    subprocess.run([COMPOSE, *RUN_FILE, "down", "-v", "--remove-orphans"], cwd=dest, capture_output=True)
     subprocess.run(["docker", "image", "rm", "-f", adoption.tag], capture_output=True)
 
 
@@ -111,6 +112,7 @@ class Running:
     status: str
     host_port: int
     log: str
+    container: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -119,10 +121,10 @@ def running(adopted) -> Running:
     assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
     host_port = free_port()
     env = {"HOST_PORT": str(host_port), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    up = subprocess.run([COMPOSE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env, capture_output=True,
-                        text=True, timeout=300)
+    up = subprocess.run([COMPOSE, *RUN_FILE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env,
+                        capture_output=True, text=True, timeout=300)
     assert up.returncode == 0, up.stderr
-    container = subprocess.run([COMPOSE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
+    container = subprocess.run([COMPOSE, *RUN_FILE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
                                text=True).stdout.split()[0]
     status, deadline = "", time.monotonic() + HEALTHY_WITHIN
     while time.monotonic() < deadline:
@@ -133,7 +135,7 @@ def running(adopted) -> Running:
             break
         time.sleep(1)
     log = subprocess.run(["docker", "logs", "--tail", "40", container], capture_output=True, text=True)
-    return Running(status, host_port, log.stdout + log.stderr)
+    return Running(status, host_port, log.stdout + log.stderr, container)
 
 
 def test_the_service_is_adopted_built_and_proven_non_root(adopted):
@@ -151,6 +153,22 @@ def test_it_answers_on_its_port_as_a_non_root_user(running):
     uid = re.search(r"uid\D{1,8}(\d+)", body, re.IGNORECASE)
     assert uid, body
     assert int(uid.group(1)) != 0
+
+
+def test_home_is_the_users_own_where_its_tools_write_under_it(adopted, running):
+    """gunicorn (its control socket) and yarn write under HOME: detection answers home for
+    them, and under the read-only compose file HOME is the service user's own; elsewhere HOME
+    is /nonexistent, as the image says."""
+    uses = adopted.answers.get("home") is True
+    probe = subprocess.run(["docker", "exec", running.container, "sh", "-c",
+                            'mkdir -p "$HOME/.cache/probe" && stat -c %u "$HOME/.cache/probe" && id -u && echo "$HOME"'],
+                           capture_output=True, text=True)
+    if uses:
+        assert probe.returncode == 0, probe.stderr
+        owner, uid, home = probe.stdout.split()
+        assert owner == uid != "0" and home.startswith("/home/"), probe.stdout
+    else:
+        assert probe.returncode != 0 and "/nonexistent" in probe.stderr, probe.stdout + probe.stderr
 
 
 def test_the_build_ca_bundle_stays_out_of_the_runtime_image(adopted):
