@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from dockerfile_parse import DockerfileParser
 
 from service_files import compose_service, lint_service_files, pod_spec
@@ -208,7 +209,9 @@ def test_the_home_is_the_users_writable_path_and_the_images_home(generate):
     assert "chown 20000:20001 /data /home/svc" in text
     assert 'io.nonroot.writable-paths="/data /home/svc"' in text
     service = compose_service(dest, "my-service")
-    assert "/home/svc:uid=20000,gid=20001" in service["tmpfs"]
+    assert "home:/home/svc" in service["volumes"]
+    volume = yaml.safe_load((dest / "compose.yaml").read_text())["volumes"]["home"]
+    assert volume["driver_opts"] == {"type": "tmpfs", "device": "tmpfs", "o": "uid=20000,gid=20001,mode=0700"}
     assert service["environment"]["HOME"] == "/home/svc"
     assert {"name": "home", "mountPath": "/home/svc"} in pod_spec(dest)["containers"][0]["volumeMounts"]
 
