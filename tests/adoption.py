@@ -28,6 +28,7 @@ from helpers import run_nonroot
 APPS = Path(__file__).parent / "apps"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 COMPOSE = "/usr/bin/docker-compose"  # Debian's docker-compose, as scripts/test.sh installs it
+RUN_FILE = ["-f", "compose.yaml"]  # as CONTAINER.md runs it: no other compose file of the app, no override
 HEALTHY_WITHIN = 120.0
 
 
@@ -79,7 +80,7 @@ def adopt(app: App, dest: Path, image: Callable[[str], str],
 
 
 def remove(adopted: Adopted) -> None:
-    subprocess.run([COMPOSE, "down", "-v", "--remove-orphans"], cwd=adopted.dest, capture_output=True)
+    subprocess.run([COMPOSE, *RUN_FILE, "down", "-v", "--remove-orphans"], cwd=adopted.dest, capture_output=True)
     if adopted.answers:
         subprocess.run(["docker", "image", "rm", "-f", adopted.tag], capture_output=True)
 
@@ -95,6 +96,7 @@ class Running:
     status: str
     host_port: int
     log: str
+    container: str = ""
 
 
 def run_until_healthy(adopted: Adopted) -> Running:
@@ -102,10 +104,10 @@ def run_until_healthy(adopted: Adopted) -> Running:
     assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
     host_port = free_port()
     env = {"HOST_PORT": str(host_port), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    up = subprocess.run([COMPOSE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env, capture_output=True,
-                        text=True, timeout=300)
+    up = subprocess.run([COMPOSE, *RUN_FILE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env,
+                        capture_output=True, text=True, timeout=300)
     assert up.returncode == 0, up.stderr
-    container = subprocess.run([COMPOSE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
+    container = subprocess.run([COMPOSE, *RUN_FILE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
                                text=True).stdout.split()[0]
     status, deadline = "", time.monotonic() + HEALTHY_WITHIN
     while time.monotonic() < deadline:
@@ -116,7 +118,7 @@ def run_until_healthy(adopted: Adopted) -> Running:
             break
         time.sleep(1)
     log = subprocess.run(["docker", "logs", "--tail", "40", container], capture_output=True, text=True)
-    return Running(status, host_port, log.stdout + log.stderr)
+    return Running(status, host_port, log.stdout + log.stderr, container)
 
 
 # The behaviours every adopted app shows, imported by each adoption module (pytest collects

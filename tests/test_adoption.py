@@ -54,6 +54,22 @@ def running(adopted) -> Running:
     return run_until_healthy(adopted)
 
 
+def test_home_is_the_users_own_where_its_tools_write_under_it(adopted, running):
+    """gunicorn (its control socket) and yarn write under HOME: detection answers home for
+    them, and under the read-only compose file HOME is the service user's own; elsewhere HOME
+    is /nonexistent, as the image says."""
+    uses = adopted.answers.get("home") is True
+    probe = subprocess.run(["docker", "exec", running.container, "sh", "-c",
+                            'mkdir -p "$HOME/.cache/probe" && stat -c %u "$HOME/.cache/probe" && id -u && echo "$HOME"'],
+                           capture_output=True, text=True)
+    if uses:
+        assert probe.returncode == 0, probe.stderr
+        owner, uid, home = probe.stdout.split()
+        assert owner == uid != "0" and home.startswith("/home/"), probe.stdout
+    else:
+        assert probe.returncode != 0 and "/nonexistent" in probe.stderr, probe.stdout + probe.stderr
+
+
 def test_the_build_ca_bundle_stays_out_of_the_runtime_image(adopted):
     """Read from the image's exported filesystem: works for shell-less images too."""
     created = subprocess.run(["docker", "create", adopted.tag], capture_output=True, text=True, check=True)

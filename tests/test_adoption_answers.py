@@ -67,7 +67,7 @@ def test_env_reaches_the_image_and_compose_with_port_always_set(generate):
     assert (envs["PORT"], envs["LOG_LEVEL"]) == ("5000", "info")
     assert 'GREETING="a \\$HOME b"' in (dest / "Dockerfile").read_text()  # no build-time substitution
     environment = compose_service(dest, "my-service")["environment"]
-    assert environment == {"PORT": "5000", "LOG_LEVEL": "info", "GREETING": "a $$HOME b"}
+    assert environment == {"PORT": "5000", "HOME": "/nonexistent", "LOG_LEVEL": "info", "GREETING": "a $$HOME b"}
 
 
 @pytest.mark.parametrize(("env", "reason"), [

@@ -77,7 +77,9 @@ def test_compiled_stacks_mount_no_source(generate, stack):
 
 
 # ---------------------------------------------------------------- on the engine
-DEV_SERVICES = {"user": {"privilege": "user"}, "drop": {"privilege": "drop"}, "node": {"stack": "node"}}
+# Each with a home (HOME in memory, the user's: compose.dev.yaml gives it to the developer).
+DEV_SERVICES = {"user": {"privilege": "user", "home": True}, "drop": {"privilege": "drop", "home": True},
+                "node": {"stack": "node", "home": True}}
 
 
 @pytest.fixture(scope="module", params=list(DEV_SERVICES))
@@ -137,6 +139,23 @@ def test_service_runs_as_the_developer_from_a_source_only_they_can_read(dev_serv
         write = container.exec_run(["python3", "-c", "open('/data/probe', 'w').write('x')"] if stack == "python"
                                    else ["node", "-e", "require('fs').writeFileSync('/data/probe', 'x')"])
         assert write.exit_code == 0, write.output.decode()
+    finally:
+        down()
+
+
+@pytest.mark.engine
+def test_home_is_the_developers_under_the_dev_override(dev_service, engine):
+    name, dest, stack = dev_service
+    container, port, down = _up(name, dest, {"UID": str(DEV_UID), "GID": str(DEV_GID)}, engine)
+    try:
+        _wait_ready(container, port)
+        probe = ("import os; p = os.path.expanduser('~/.cache'); os.makedirs(p); print(os.stat(p).st_uid, p)"
+                 if stack == "python" else
+                 "const fs = require('fs'), p = require('os').homedir() + '/.cache'; fs.mkdirSync(p); "
+                 "console.log(fs.statSync(p).uid, p)")
+        made = container.exec_run(["python3", "-c", probe] if stack == "python" else ["node", "-e", probe])
+        assert made.exit_code == 0, made.output.decode()
+        assert made.output.decode().split() == [str(DEV_UID), "/home/app/.cache"]
     finally:
         down()
 

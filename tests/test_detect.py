@@ -285,7 +285,8 @@ def test_summary_names_each_source():
     summary = detect(APPS / "express-yarn-native").summary()
     assert summary == ("detected: node (the existing Dockerfile's FROM node:20), package manager yarn (yarn.lock), "
                        "start command node src/index.js (the existing Dockerfile's CMD), port 3000 (EXPOSE), "
-                       "health check /health (a /health route in src/index.js)")
+                       "health check /health (a /health route in src/index.js), "
+                       "a writable HOME (yarn keeps its cache and settings under HOME)")
 
 
 # ---------------------------------------------- start commands that mean what they say

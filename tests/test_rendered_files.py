@@ -9,9 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from dockerfile_parse import DockerfileParser
 
-from service_files import lint_service_files
+from service_files import compose_service, lint_service_files, pod_spec
 
 COMBINATIONS = [
     {"layout": layout, "privilege": privilege, "drop_tool": tool, "home": home}
@@ -116,7 +117,6 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
 @pytest.mark.parametrize(("answers", "reason"), [
     ({"distro": "distroless", "layout": "single"}, "needs the multi layout"),
     ({"distro": "distroless", "privilege": "drop"}, "drop needs a shell"),
-    ({"distro": "distroless", "home": True}, "distroless has no tools to make a home"),
     ({"distro": "rhel", "init": True}, "tini is not in the RHEL/UBI"),
     ({"distro": "alpine", "privilege": "drop", "drop_tool": "setpriv"}, "no full setpriv"),
     ({"distro": "debian", "privilege": "drop", "drop_tool": "su-exec"}, "Alpine only"),
@@ -127,7 +127,6 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
     ({"stack": "go", "distro": "debian", "base_image": "scratch"}, "base_image: scratch goes with distro scratch"),
     ({"stack": "go", "distro": "scratch", "base_image": "alpine:3.20"}, "base_image: scratch goes with distro scratch"),
     ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "privilege: drop needs a shell"),
-    ({"stack": "go", "distro": "scratch", "home": True}, "home: scratch has no tools"),
     ({"stack": "node", "uid": 1000}, "uid: the node images ship the user node as 1000"),
     ({"stack": "node", "user": "node", "group": "node"}, "uid: the node images ship the user node as 1000"),
     ({"stack": "node", "user": "node", "group": "node", "uid": 1000, "gid": 1001}, "gid: reusing the node"),
@@ -200,6 +199,34 @@ def test_account_is_a_system_account_without_login_or_lastlog(generate):
 def test_home_only_when_asked(generate):
     assert "-m -d /home/svc" in (generate(user="svc", home=True) / "Dockerfile").read_text()
     assert "-m -d" not in (generate(user="svc") / "Dockerfile").read_text()
+
+
+def test_the_home_is_the_users_writable_path_and_the_images_home(generate):
+    dest = generate(user="svc", uid=20000, gid=20001, home=True, kubernetes=True)
+    envs = DockerfileParser(path=str(dest / "Dockerfile")).envs
+    assert envs["HOME"] == "/home/svc"
+    text = (dest / "Dockerfile").read_text()
+    assert "chown 20000:20001 /data /home/svc" in text
+    assert 'io.nonroot.writable-paths="/data /home/svc"' in text
+    service = compose_service(dest, "my-service")
+    assert "home:/home/svc" in service["volumes"]
+    volume = yaml.safe_load((dest / "compose.yaml").read_text())["volumes"]["home"]
+    assert volume["driver_opts"] == {"type": "tmpfs", "device": "tmpfs", "o": "uid=20000,gid=20001,mode=0700"}
+    assert service["environment"]["HOME"] == "/home/svc"
+    assert {"name": "home", "mountPath": "/home/svc"} in pod_spec(dest)["containers"][0]["volumeMounts"]
+
+
+def test_without_a_home_the_image_says_home_is_nonexistent(generate):
+    dest = generate(privilege="drop")  # setpriv would keep root's HOME
+    assert DockerfileParser(path=str(dest / "Dockerfile")).envs["HOME"] == "/nonexistent"
+    assert "`HOME` is `/nonexistent`" in (dest / "CONTAINER.md").read_text()
+
+
+@pytest.mark.parametrize("distro", ["distroless", "scratch"])
+def test_shell_less_images_get_their_home_from_the_builder(generate, distro):
+    text = (generate(stack="go", distro=distro, user="svc", home=True) / "Dockerfile").read_text()
+    assert "svc:x:10001:10001::/home/svc:/sbin/nologin" in text
+    assert "COPY --from=builder --chown=10001:10001 /runtime-writable/1/ /home/" in text
 
 
 def test_code_is_copied_owned_by_root(generate):

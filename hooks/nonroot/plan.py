@@ -199,6 +199,7 @@ class Plan:
     uid: int
     gid: int
     home: bool
+    home_path: str  # HOME: the account's own writable directory (home), or /nonexistent
     privilege: str
     drop_tool: str
     drop_style: str
@@ -248,6 +249,11 @@ class Plan:
     def low_port(self) -> bool:
         """Below 1024: needs net.ipv4.ip_unprivileged_port_start=0 (no capability)."""
         return self.port < 1024
+
+    @property
+    def owned_paths(self) -> tuple[str, ...]:
+        """Every path the user owns in the image: the writable paths, then its home."""
+        return self.writable_paths + ((self.home_path,) if self.home else ())
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -412,8 +418,11 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         distro == "distroless" and user == "nonroot" and uid == 65532 and gid == 65532)
     port = int(answers.get("port") or 8080)
     run_gid = owner_gid
+    home = bool(answers.get("home"))
+    home_path = f"/home/{user}" if home else "/nonexistent"
     labels = ((f"{LABEL_PREFIX}.user", f"{uid}:{run_gid}"),
-              (f"{LABEL_PREFIX}.writable-paths", " ".join(writable)))
+              (f"{LABEL_PREFIX}.writable-paths", " ".join(writable + ((home_path,) if home else ()))))
+    env = {str(k): _scalar(v) for k, v in (answers.get("env") or {}).items()}
     return Plan(
         service_name=str(answers.get("service_name") or "my-service"),
         stack=stack, distro=distro, family=family.include, shell_less=shell_less,
@@ -422,7 +431,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         runtime_install=STACKS[stack].runtime_install, copy_ca_bundle=distro == "scratch" and stack == "go",
         layout=layout,
         base_image=base_image, builder_image=builder_image, builder=builder,
-        user=user, group=group, uid=uid, gid=gid, home=bool(answers.get("home")),
+        user=user, group=group, uid=uid, gid=gid, home=home, home_path=home_path,
         privilege=privilege, drop_tool=drop_tool, drop_style=drop_style,
         entrypoint_script=drop and drop_style == "entrypoint",
         install_drop_tool=drop and drop_tool not in family.builtin_drop_tools,
@@ -445,7 +454,9 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         build_packages=tuple(map(str, answers.get("build_packages") or ())) if builder and stack != "generic" else (),
         runtime_packages=tuple(map(str, [*(answers.get("runtime_packages") or ()),
                                          *((answers.get("build_packages") or ()) if not builder else ())])),
-        env=(("PORT", str(port)), *((str(k), _scalar(v)) for k, v in (answers.get("env") or {}).items())),
+        # HOME stated in the image, the same under every privilege model: setpriv keeps root's,
+        # an arbitrary UID (OpenShift) has no passwd line to read it from.
+        env=(("PORT", str(port)), *((("HOME", home_path),) if "HOME" not in env else ()), *env.items()),
         go_probe=GO_PROBE if stack == "go" and privilege != "drop" and _health_path(answers, stack) else "",
         labels=labels,
     )

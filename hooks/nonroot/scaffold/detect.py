@@ -71,6 +71,16 @@ SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "the
 # Where a stack's build puts the program it makes (an old image's binary path becomes it).
 BUILT_PROGRAMS = {"go": "/app/server"}
 SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
+# The compose files each Compose looks for, in its order of preference: v1.29 (Debian's
+# docker-compose) runs the first it finds, v2 too (warning about the others); both then merge
+# an override file. nonroot writes compose.yaml.
+GENERATED_COMPOSE = "compose.yaml"
+COMPOSE_V1_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+COMPOSE_V2_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+COMPOSE_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                     "docker-compose.override.yaml")
+WORKFLOWS = ".github/workflows"
+GENERATED_WORKFLOW = "container.yml"
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,49 @@ class Finding:
     source: str
 
 
+@dataclass(frozen=True)
+class OwnFiles:
+    """The repository's own files beside those nonroot writes: compose files (other than
+    compose.yaml, which nonroot replaces), a .dockerignore, CI workflows, a Procfile."""
+
+    compose: tuple[str, ...] = ()
+    dockerignore: bool = False
+    workflows: tuple[str, ...] = ()
+    procfile: bool = False
+
+    @property
+    def compose_overrides(self) -> tuple[str, ...]:
+        return tuple(name for name in self.compose if name in COMPOSE_OVERRIDES)
+
+    def compose_readers(self) -> list[str]:
+        """What Compose reads instead of, or merged with, the generated compose.yaml when run
+        without -f; [] when both implementations run it alone."""
+        said: list[str] = []
+        v1 = next(name for name in COMPOSE_V1_FILES if name in {*self.compose, GENERATED_COMPOSE})
+        if v1 != GENERATED_COMPOSE:  # v2 always prefers compose.yaml
+            said.append(f"docker-compose 1.x runs {v1} instead")
+        if self.compose_overrides:
+            said.append(f"both Compose merge {self.compose_overrides[0]} into the file they run")
+        return said
+
+    def names(self) -> list[str]:
+        """The files found, as the summary names them."""
+        return [*self.compose, *([".dockerignore"] if self.dockerignore else []),
+                *(f"{WORKFLOWS}/{name}" for name in self.workflows), *(["Procfile"] if self.procfile else [])]
+
+
+def read_own_files(root: Path) -> OwnFiles:
+    """The repository's own compose files, .dockerignore, CI workflows and Procfile."""
+    names = (*COMPOSE_V1_FILES, *COMPOSE_OVERRIDES)
+    workflows = root / WORKFLOWS
+    return OwnFiles(
+        compose=tuple(name for name in names if name != GENERATED_COMPOSE and (root / name).is_file()),
+        dockerignore=(root / ".dockerignore").is_file(),
+        workflows=tuple(sorted(path.name for path in workflows.glob("*.y*ml")
+                               if path.name != GENERATED_WORKFLOW)) if workflows.is_dir() else (),
+        procfile=(root / "Procfile").is_file())
+
+
 @dataclass
 class Detection:
     findings: list[Finding] = field(default_factory=list)
@@ -89,6 +142,7 @@ class Detection:
     # What the folder holds that nonroot read but could not answer from (its code, a
     # Dockerfile whose stages name no stack nonroot builds): said instead of "nothing".
     unread: list[str] = field(default_factory=list)
+    own_files: OwnFiles = field(default_factory=OwnFiles)
 
     def answers(self, port: int) -> dict[str, object]:
         """The findings as answers; a command that follows the port (`{port}`) gets `port`,
@@ -126,6 +180,7 @@ DESCRIBED = {
     "writable_paths": ("writable ", lambda paths: " ".join(paths)),
     "env": ("environment ", lambda env: " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())),
     "builder_image": ("builder ", str),
+    "home": ("a writable HOME", lambda value: ""),
 }
 
 
@@ -668,6 +723,15 @@ def _port_from_args(argv: list[str]) -> int | None:
     return None
 
 
+def detect_home(root: Path, stack: str, package_manager: Finding | None) -> Finding | None:
+    """A writable HOME where the stack's tools write under it at run time."""
+    if stack == "python" and "gunicorn" in _requirement_names(root):
+        return Finding("home", True, "gunicorn keeps its control socket under HOME")
+    if package_manager is not None and package_manager.value == "yarn":
+        return Finding("home", True, "yarn keeps its cache and settings under HOME")
+    return None
+
+
 def _command_words(command: object) -> list[str]:
     """The words of a command; of a shell line, those of the command that becomes the service."""
     if not isinstance(command, str):
@@ -782,7 +846,7 @@ def detect_health_path(root: Path, stack: str) -> Finding | None:
 def detect(root: Path) -> Detection:
     """Everything the repository at `root` tells; empty when it holds no service."""
     root = Path(root)
-    detection = Detection()
+    detection = Detection(own_files=read_own_files(root))
     dockerfile = read_dockerfile(root / "Dockerfile")
     stack = detect_stack(root, dockerfile)
     code = code_files(root)
@@ -795,15 +859,17 @@ def detect(root: Path) -> Detection:
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
+    manager = detect_package_manager(root, detection.warnings) if stack.value == "node" else None
     if stack.value == "python":
         findings.append(detect_python_deps(root))
     elif stack.value == "node":
-        findings.append(detect_package_manager(root, detection.warnings))
+        findings.append(manager)
     elif stack.value == "go":
         findings.append(detect_go_builder(root, detection.warnings))
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value)),
-                 detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile)]
+                 detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile),
+                 detect_home(root, str(stack.value), manager)]
     detection.findings = [f for f in findings if f is not None]
     return detection

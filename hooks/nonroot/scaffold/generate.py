@@ -13,9 +13,10 @@ from pathlib import Path
 import yaml
 
 from .answers import check_types, collision_warnings, question_types
-from .detect import code_files, detect
+from .detect import OwnFiles, code_files, detect, read_own_files
 from ..errors import NonrootError
 from ..plan import destination_error
+from .ownfiles import compose_note, compose_refusal, merge_dockerignore, workflows_note
 from .project import ANSWERS_FILE
 from .source import SourceChoice, record_source, recorded_source
 
@@ -106,10 +107,22 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
               "among it; nothing was written; answer sample_app false (-d sample_app=false), the default "
               "for a folder with code", file=sys.stderr)
         return 2
-    if replaced and not overwrite:
-        print(f"nonroot: {dest} already has {', '.join(replaced)}, which nonroot would replace; nothing was "
-              "written; run again with --overwrite to replace them", file=sys.stderr)
+    # A compose file of the repository's own that Compose would run instead of (or merge into)
+    # compose.yaml stops here too: --overwrite writes compose.yaml beside it, run with -f.
+    own = read_own_files(dest) if dest.is_dir() else OwnFiles()
+    compose = compose_refusal(dest, own)
+    if (replaced or compose) and not overwrite:
+        reasons = [f"{dest} already has {', '.join(replaced)}, which nonroot would replace"] if replaced else []
+        then = [f"replace {'it' if len(replaced) == 1 else 'them'}"] if replaced else []
+        if compose:
+            reasons.append(compose)
+            then.append("write compose.yaml beside your compose files (they are kept; CONTAINER.md runs it "
+                        "with -f compose.yaml)")
+        print(f"nonroot: {'; '.join(reasons)}; nothing was written; run again with --overwrite to "
+              f"{' and '.join(then)}", file=sys.stderr)
         return 2
+    # nonroot's .dockerignore replaces the repository's; its own entries are put back on top.
+    dockerignore = (dest / ".dockerignore").read_text() if ".dockerignore" in replaced else ""
     try:
         # The task learns the folder as given (for its "nonroot check" advice) and -q from
         # Copier's own settings (copier.yml passes --folder and --quiet): a change to
@@ -119,6 +132,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
             worker = _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False, quiet=quiet)
     except TaskError as error:
         _record_source(dest, recorded)
+        _keep_own_files(dest, own, dockerignore, built=True)
         print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
               f"the generated files are kept in {dest}; fix the cause, then run: nonroot check {dest}",
               file=sys.stderr)
@@ -127,6 +141,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
         print(f"nonroot: {one_line(str(error))}; the files written so far are kept in {dest}", file=sys.stderr)
         return 2
     _record_source(dest, recorded)
+    _keep_own_files(dest, own, dockerignore, built=bool(worker.answers.combined.get("verify", True)))
     if not worker.answers.combined.get("verify", True):
         # The task did not run, so it did not warn: say it here.
         for line in collision_warnings(dict(worker.answers.combined)):
@@ -134,6 +149,18 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     print(f"nonroot: generated {dest}" + (f" (replaced {', '.join(replaced)})" if replaced else ""),
           file=sys.stderr)
     return 0
+
+
+def _keep_own_files(dest: Path, own: OwnFiles, dockerignore: str, built: bool) -> None:
+    """Say what became of the repository's own files; put its .dockerignore entries back."""
+    kept = merge_dockerignore(dest / ".dockerignore", dockerignore) if dockerignore else []
+    if kept:
+        later = f" (the build above ran without them: nonroot check {dest} builds with them)" if built else ""
+        print(f"nonroot: .dockerignore: kept your own entries at its top: {', '.join(kept)}{later}",
+              file=sys.stderr)
+    for note in (compose_note(own), workflows_note(own)):
+        if note:
+            print(f"nonroot: {note}", file=sys.stderr)
 
 
 def _record_source(dest: Path, recorded: SourceChoice) -> None:
@@ -158,6 +185,8 @@ def detected_answers(dest: Path, given: dict[str, object], config: dict) -> dict
         return {}
     detection = detect(dest)
     print(f"nonroot: {detection.summary()}", file=sys.stderr)
+    if detection.own_files.names():
+        print(f"nonroot: the repository's own files: {', '.join(detection.own_files.names())}", file=sys.stderr)
     for warning in detection.warnings:
         print(f"nonroot: warning: {warning}", file=sys.stderr)
     detected_port = detection.get("port")

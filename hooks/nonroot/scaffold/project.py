@@ -44,4 +44,4 @@ def load_expectations(directory: Path) -> Expectations:
         return Expectations(tag=f"{service}:dev" if service else _default_tag(directory))
     plan = build_plan(answers)  # the same plan the template rendered
     return Expectations(tag=f"{plan.service_name}:dev", user=plan.user, uid=plan.run_uid, gid=plan.run_gid,
-                        writable_paths=list(plan.writable_paths))
+                        writable_paths=list(plan.owned_paths))
