@@ -140,3 +140,24 @@ def test_no_build_step_keeps_the_source_mount(renders, stack):
     dev = yaml.safe_load((renders.shared(stack=stack) / "compose.dev.yaml").read_text())
     service = next(iter(dev["services"].values()))
     assert [mount for mount in service["volumes"] if mount.split(":")[1] == "/app"]
+
+
+@pytest.mark.parametrize("stack", ["go", "generic"])
+def test_a_build_step_is_refused_where_the_stack_has_none(renders, tmp_path, stack):
+    from copier import run_copy
+    from copier.errors import CopierError
+
+    dest = tmp_path / "svc"
+    with pytest.raises((ValueError, CopierError), match=f"build_command: {stack} has no build step"):
+        run_copy(str(renders.template), str(dest), data={"stack": stack, "build_command": "make"}, defaults=True,
+                 unsafe=True, quiet=True)
+    assert not dest.exists()
+
+
+def test_the_plan_keeps_an_argv_as_exec_form_and_a_line_as_a_shell_line():
+    from nonroot.plan import build_plan
+
+    argv = build_plan({"stack": "node", "build_command": ["npm", "run", "build"]})
+    line = build_plan({"stack": "python", "build_command": " pybabel compile -d translations "})
+    assert (argv.build_run, line.build_run) == ('["npm", "run", "build"]', "pybabel compile -d translations")
+    assert build_plan({"stack": "python", "build_command": ""}).build_run == ""
