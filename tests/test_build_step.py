@@ -161,3 +161,9 @@ def test_the_plan_keeps_an_argv_as_exec_form_and_a_line_as_a_shell_line():
     line = build_plan({"stack": "python", "build_command": " pybabel compile -d translations "})
     assert (argv.build_run, line.build_run) == ('["npm", "run", "build"]', "pybabel compile -d translations")
     assert build_plan({"stack": "python", "build_command": ""}).build_run == ""
+
+
+def test_container_md_says_where_the_build_step_runs(renders):
+    text = (renders.shared(stack="python", build_command="pybabel compile -d translations") / "CONTAINER.md").read_text()
+    assert "runs in the builder stage" in text and "`RUN pybabel compile -d translations`" in text
+    assert "build step" not in (renders.shared(stack="python") / "CONTAINER.md").read_text()
