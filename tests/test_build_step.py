@@ -24,7 +24,14 @@ PYTHON_ROWS = [
      "build_command": "python3 manage.py collectstatic --noinput && pybabel compile -d translations"},
     {"stack": "python", "distro": "distroless", "build_command": ["python3", "manage.py", "collectstatic", "--noinput"]},
 ]
-ROWS = NODE_ROWS + [{"stack": "node", "distro": "distroless", "build_command": "npm run build"}] + PYTHON_ROWS
+# The other families, once each (their install and account lines differ, not the build's).
+OTHER_FAMILIES = [{"stack": "node", "distro": "distroless", "build_command": "npm run build"},
+                  {"stack": "node", "distro": "alpine", "package_manager": "yarn", "build_command": ARGV},
+                  {"stack": "node", "distro": "rhel", "layout": "single", "build_command": ARGV},
+                  {"stack": "python", "distro": "alpine", "layout": "single", "build_command": "make static"},
+                  {"stack": "python", "distro": "ubuntu", "build_command": "make static"},
+                  {"stack": "python", "distro": "rhel", "python_deps": "uv", "build_command": "make static"}]
+ROWS = NODE_ROWS + PYTHON_ROWS + OTHER_FAMILIES
 
 
 def _ids(row: dict) -> str:

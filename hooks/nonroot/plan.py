@@ -123,13 +123,14 @@ class Stack:
     runtime_env: bool = False  # has runtime_env: ENV lines of the runtime stage
     runtime_install: bool = False  # has runtime_install: installs in the runtime stage
     reuses_account: bool = False  # has reuse_account: the base image's own user (node 1000)
+    build_step: bool = False  # has build_step: runs build_command where the code and dependencies are
 
 
 STACKS: dict[str, Stack] = {
     "python": Stack("python", ("debian", "ubuntu", "alpine", "rhel", "distroless"), ("multi", "single"),
-                    runtime_env=True, runtime_install=True),
+                    runtime_env=True, runtime_install=True, build_step=True),
     "node": Stack("node", ("debian", "alpine", "rhel", "distroless"), ("multi", "single"), runtime_env=True,
-                  reuses_account=True),
+                  reuses_account=True, build_step=True),
     "go": Stack("go", tuple(FAMILIES)),
     "generic": Stack("generic", tuple(FAMILIES)),
 }
@@ -147,6 +148,8 @@ def stack_macros(stack: Stack) -> set[str]:
         names.add("runtime_install")
     if stack.reuses_account:
         names.add("reuse_account")
+    if stack.build_step:
+        names.add("build_step")
     return names
 
 LABEL_PREFIX = "io.nonroot"
@@ -333,7 +336,7 @@ def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple
 
 # The stacks whose builder (single: whose one stage) can run a build step (build_command):
 # go builds with go build, generic ships an artifact built elsewhere.
-BUILD_STEP_STACKS = ("python", "node")
+BUILD_STEP_STACKS = tuple(name for name, stack in STACKS.items() if stack.build_step)
 
 
 def _build_command(stack: str, value: Any) -> str | tuple[str, ...]:
