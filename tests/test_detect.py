@@ -460,3 +460,10 @@ def test_summary_says_the_build_step_and_its_source():
     summary = detect(APPS / "ts-yarn").summary()
     assert ('build step yarn run build (package.json "scripts.build": "tsc"), '
             "start command node dist/index.js (src/index.ts built into outDir dist (tsconfig))") in summary
+
+
+def test_the_outdir_of_a_relative_base_config_is_inherited(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc -p tsconfig.build.json"}}),
+                     "tsconfig.base.json": '{"compilerOptions": {"outDir": "out", "rootDir": "src"}}',
+                     "tsconfig.build.json": '{"extends": "./tsconfig.base", "include": ["src"]}', "src/main.ts": ""})
+    assert finding(tmp_path, "command").value == ["node", "out/main.js"]

@@ -573,9 +573,12 @@ def _ts_output(root: Path) -> tuple[str, str] | None:
     for name in ("tsconfig.build.json", "tsconfig.json"):
         config = _jsonc(_read(root / name)) if (root / name).is_file() else {}
         options = config.get("compilerOptions") if isinstance(config.get("compilerOptions"), dict) else {}
-        if not options.get("outDir") and isinstance(config.get("extends"), str) and config["extends"].startswith("."):
-            parent = _jsonc(_read(root / config["extends"]))
-            options = {**(parent.get("compilerOptions") or {}), **options}
+        base = config.get("extends")
+        if not options.get("outDir") and isinstance(base, str) and base.startswith("."):
+            # A relative base config (a package's, such as @tsconfig/node20, is not read).
+            path = root / base if (root / base).is_file() else root / f"{base}.json"
+            inherited = _jsonc(_read(path)).get("compilerOptions") if path.is_file() else None
+            options = {**(inherited if isinstance(inherited, dict) else {}), **options}
         out_dir = str(options.get("outDir") or "").strip().removeprefix("./").rstrip("/")
         if out_dir and not out_dir.startswith(".."):
             source = str(options.get("rootDir") or "").strip().removeprefix("./").rstrip("/")
