@@ -174,3 +174,29 @@ def test_container_md_says_where_the_build_step_runs(renders):
     text = (renders.shared(stack="python", build_command="pybabel compile -d translations") / "CONTAINER.md").read_text()
     assert "runs in the builder stage" in text and "`RUN pybabel compile -d translations`" in text
     assert "build step" not in (renders.shared(stack="python") / "CONTAINER.md").read_text()
+
+
+# ------------------------------------------------- nonroot new, without the engine
+def test_nonroot_new_keeps_a_detected_shell_line_and_no_build_step_as_strings(tmp_path):
+    """Copier reads a string given for a yaml question as YAML: the detected shell line (and
+    "" where there is no build step) must reach the answers file and the Dockerfile as they are."""
+    from helpers import run_nonroot
+
+    line = "python3 manage.py collectstatic --noinput && pybabel compile -d translations"
+    files = {"requirements.txt": "Django\nBabel\n", "manage.py": DJANGO_MANAGE,
+             "shop/settings.py": "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_ROOT = 'static'\n",
+             "translations/de/LC_MESSAGES/messages.po": 'msgid "a"\nmsgstr "b"\n'}
+    built, plain = tmp_path / "shop", tmp_path / "plain"
+    for folder, content in ((built, files), (plain, {"requirements.txt": "flask\n", "main.py": "print(1)\n"})):
+        for name, text in content.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text)
+        result = run_nonroot("new", str(folder), "--defaults", "-d", "verify=false")
+        assert result.returncode == 0, result.stderr
+    recorded = {folder.name: yaml.safe_load((folder / ".copier-answers.nonroot.yml").read_text())["build_command"]
+                for folder in (built, plain)}
+    assert recorded == {"shop": line, "plain": ""}
+    assert f"RUN {line}\n" in (built / "Dockerfile").read_text()
+
+
+DJANGO_MANAGE = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"
