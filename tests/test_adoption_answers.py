@@ -128,6 +128,16 @@ def test_npm_without_a_lockfile_installs_and_says_the_build_is_not_reproducible(
     assert "npm install --omit=dev" in text and "the build is not reproducible" in text
 
 
+@pytest.mark.parametrize("layout", ["multi", "single"])
+def test_npm_dependencies_are_given_to_root_in_the_installs_own_layer(generate, layout):
+    """npm 9 run as root keeps the owners recorded in the packages (express's: 501:20); the image's
+    node_modules must be root's like the code (the adoption test reads the image's owners)."""
+    text = (generate(stack="node", layout=layout) / "Dockerfile").read_text()
+    install = text[text.index("RUN if [ -f package-lock.json ]"):]
+    install = install[:install.index("\n# ")]  # the RUN, to the next comment
+    assert install.index("npm install --omit=dev") < install.index("&& chown -R 0:0 .")
+
+
 def test_build_ca_cert_is_trusted_by_the_builder_only_and_not_ignored(generate):
     dest = generate(build_ca_cert="certs/corp-ca.pem")
     builder, runtime = (dest / "Dockerfile").read_text().split("# ---- runtime")
