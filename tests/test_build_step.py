@@ -97,7 +97,7 @@ def test_node_builds_with_every_dependency_then_keeps_only_the_production_ones(r
     prune = {"npm": "npm prune --omit=dev", "yarn": "install --frozen-lockfile --production",
              "pnpm": "pnpm install --frozen-lockfile --prod"}[manager]
     assert index_of(builder, "RUN", prune) == build + 1
-    assert ("COPY", "--from=builder /app /app") in runtime
+    assert ("COPY", "--from=builder --chown=0:0 /app /app") in runtime
 
 
 @pytest.mark.parametrize("manager", ["npm", "yarn", "pnpm"])
