@@ -166,6 +166,8 @@ class PlanContext(ContextHook):
             detected_command=pass_context(partial(_detected_command, detections)),
             go_module_error=pass_context(lambda ctx: plan.go_module_error(
                 str(_destination(ctx)), bool(ctx.get("sample_app")))),
+            build_command_error=pass_context(lambda ctx: plan.build_command_error(ctx.get("build_command"),
+                                                                                  _answers(ctx))),
             build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
             packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),

@@ -38,6 +38,8 @@ class App:
     images: dict[str, str]          # question -> fixture name of the offline stand-in
     answers: dict[str, object] = field(default_factory=dict)  # what detection cannot know
     extra_files: dict[str, str] = field(default_factory=dict)  # this machine's settings, not the app's
+    build_command: object = ""      # the build step detection must find (issue 22), "" for none
+    built: tuple[str, ...] = ()     # files of /app the build step makes (none in the repository)
 
 
 @dataclass

@@ -132,6 +132,20 @@ def test_npm_without_a_lockfile_installs_and_says_the_build_is_not_reproducible(
     assert "npm install --omit=dev" in text and "the build is not reproducible" in text
 
 
+def test_the_runtime_takes_node_modules_from_the_builder_as_roots(generate):
+    """npm 9 run as root keeps the owners recorded in the packages (express's: 501:20): the
+    runtime's copy makes them root's (a copy's cache ignores owners, so it is said on the COPY)."""
+    runtime = (generate(stack="node") / "Dockerfile").read_text().split("# ---- runtime")[1]
+    assert "COPY --from=builder --chown=0:0 /app /app" in runtime
+
+
+def test_the_single_layouts_npm_install_gives_node_modules_to_root_in_its_own_layer(generate):
+    text = (generate(stack="node", layout="single") / "Dockerfile").read_text()
+    install = text[text.index("RUN if [ -f package-lock.json ]"):]
+    install = install[:install.index("\n# ")]  # the RUN, to the next comment
+    assert install.index("npm install --omit=dev") < install.index("&& chown -R 0:0 .")
+
+
 def test_build_ca_cert_is_trusted_by_the_builder_only_and_not_ignored(generate):
     dest = generate(build_ca_cert="certs/corp-ca.pem")
     builder, runtime = (dest / "Dockerfile").read_text().split("# ---- runtime")

@@ -181,3 +181,34 @@ def test_without_the_developers_ids_the_image_user_cannot_read_their_source(dev_
         assert _wait_healthy(container, timeout=5) != "healthy"
     finally:
         down()
+
+
+@pytest.mark.engine
+def test_a_service_with_a_build_step_runs_its_build_as_the_developer(tmp_path_factory, engine, node_image,
+                                                                     built_tags):
+    """With a build step (issue 22) the image runs what the build made (here dist/, copied from
+    the sample's source by a shell line): compose.dev.yaml mounts no source over /app, and the
+    service runs that output as the developer's UID."""
+    from copier import run_copy
+
+    from helpers import ROOT
+    from nonroot.scaffold.build import build_image
+
+    name = "nr-dev-build-step"
+    dest = tmp_path_factory.mktemp("dev") / name
+    run_copy(str(ROOT), str(dest), data={
+        "verify": False, "service_name": name, "stack": "node", "base_image": node_image, "builder_image": node_image,
+        "build_command": "mkdir -p dist && cp app/server.js dist/server.js", "command": ["node", "dist/server.js"]},
+        defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    built_tags.append(f"{name}:dev")
+    build_image(engine, dest, f"{name}:dev")
+    (dest / "app" / "server.js").unlink()  # from here on, only the image's build output can start it
+    container, port, down = _up(name, dest, {"UID": str(DEV_UID), "GID": str(DEV_GID)}, engine)
+    try:
+        _wait_ready(container, port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/whoami", timeout=5) as response:
+            ids = json.load(response)
+        assert (ids["uid"], ids["gid"]) == (DEV_UID, DEV_GID)
+        assert [m for m in container.attrs["Mounts"] if m["Destination"] == "/app"] == []
+    finally:
+        down()

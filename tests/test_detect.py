@@ -503,3 +503,190 @@ def test_the_old_images_volumes_are_the_writable_paths(tmp_path):
         "VOLUME /var/lib/radicale\nVOLUME [\"/var/log/radicale\", \"/var/lib/radicale/\"]\n")})
     found = finding(tmp_path, "writable_paths")
     assert (found.value, found.source) == (["/var/lib/radicale", "/var/log/radicale"], "the existing Dockerfile's VOLUME")
+
+
+# ------------------------------------------------------- the build step (issue 22)
+@pytest.mark.parametrize(("lockfile", "manager"), [
+    ("package-lock.json", "npm"), ("yarn.lock", "yarn"), ("pnpm-lock.yaml", "pnpm")])
+def test_a_build_script_is_the_build_step_run_by_the_package_manager(tmp_path, lockfile, manager):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc"}}), lockfile: ""})
+    found = finding(tmp_path, "build_command")
+    assert (found.value, found.source) == ([manager, "run", "build"], 'package.json "scripts.build": "tsc"')
+
+
+@pytest.mark.parametrize("scripts", [{"start": "node index.js"}, {"build": ""}, {"build": "   "}])
+def test_no_build_script_means_no_build_step(tmp_path, scripts):
+    write(tmp_path, {"package.json": json.dumps({"scripts": scripts}), "index.js": ""})
+    assert finding(tmp_path, "build_command") is None
+
+
+TSCONFIG_WITH_COMMENTS = """{
+  // compiled for Node 18
+  "compilerOptions": {
+    "rootDir": "./src", /* the sources */
+    "outDir": "./dist/",
+    "paths": {"@/*": ["src/*"]},
+  },
+}
+"""
+
+
+def test_typescripts_outdir_makes_the_start_command(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc"}}), "tsconfig.json": TSCONFIG_WITH_COMMENTS,
+                     "src/index.ts": "", "src/routes.ts": ""})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (["node", "dist/index.js"], "src/index.ts built into outDir dist (tsconfig)")
+
+
+def test_an_outdir_without_rootdir_mirrors_src(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc"}}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "build"}}', "src/server.ts": ""})
+    assert finding(tmp_path, "command").value == ["node", "build/server.js"]
+
+
+def test_main_inside_the_outdir_is_the_command_before_it_is_built(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"main": "build/api.js", "scripts": {"build": "tsc -p ."}}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "build"}}', "src/api.ts": "", "src/index.ts": ""})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (["node", "build/api.js"], 'package.json "main", built into outDir build (tsconfig)')
+
+
+def test_main_inside_an_outdir_is_not_taken_without_a_build_script(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"main": "dist/index.js"}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}', "src/index.ts": ""})
+    assert finding(tmp_path, "command") is None
+
+
+def test_an_outdir_outside_the_repository_is_refused(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc"}}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "../out"}}', "src/index.ts": ""})
+    assert finding(tmp_path, "command") is None
+
+
+def test_an_unreadable_tsconfig_gives_no_command(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc"}}), "tsconfig.json": "{ outDir: dist",
+                     "src/index.ts": ""})
+    assert finding(tmp_path, "command") is None
+
+
+def test_a_plain_node_start_script_wins_over_the_outdir(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc", "start": "node dist/cli.js serve"}}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}', "src/index.ts": ""})
+    assert finding(tmp_path, "command").value == ["node", "dist/cli.js", "serve"]
+
+
+def test_a_start_prod_script_starts_a_nestjs_build(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "nest build", "start": "nest start",
+                                                             "start:prod": "node dist/main"},
+                                                 "dependencies": {"@nestjs/core": "^10.4.9"}})})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (["node", "dist/main"], 'package.json "scripts.start:prod"')
+
+
+def test_nestjs_without_start_prod_runs_its_entry_file_from_the_outdir(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "nest build", "start": "nest start"},
+                                                 "dependencies": {"@nestjs/core": "^10.4.9"}}),
+                     "tsconfig.json": '{"compilerOptions": {"outDir": "./dist"}}',
+                     "nest-cli.json": '{"sourceRoot": "src", "entryFile": "server"}', "src/server.ts": ""})
+    found = finding(tmp_path, "command")
+    assert found.value == ["node", "dist/server.js"] and "NestJS" in found.source
+
+
+def test_nextjs_runs_next_start_under_node_on_the_answered_port(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "next build", "start": "next start"},
+                                                 "dependencies": {"next": "15.5.0", "react": "19.1.0"}})})
+    detection = detect(tmp_path)
+    assert detection.answers(port=3000)["command"] == ["node", "node_modules/next/dist/bin/next", "start", "-p", "3000"]
+    assert detection.get("build_command") == ["npm", "run", "build"]
+
+
+DJANGO_MANAGE = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"
+STATICFILES = "INSTALLED_APPS = ['django.contrib.staticfiles']\n"
+
+
+def test_djangos_static_root_means_collectstatic(tmp_path):
+    write(tmp_path, {"requirements.txt": "Django\n", "manage.py": DJANGO_MANAGE,
+                     "shop/settings.py": STATICFILES + "STATIC_ROOT = BASE_DIR / 'staticfiles'\n"})
+    found = finding(tmp_path, "build_command")
+    assert found.value == ["python3", "manage.py", "collectstatic", "--noinput"]
+    assert found.source == "Django's STATIC_ROOT in shop/settings.py"
+
+
+def test_static_root_in_a_settings_package_is_found(tmp_path):
+    write(tmp_path, {"requirements.txt": "Django\n",
+                     "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings.production')\n",
+                     "shop/settings/__init__.py": "", "shop/settings/base.py": STATICFILES + "STATIC_ROOT = '/srv/static'\n",
+                     "shop/settings/production.py": "from .base import *\nDEBUG = False\n"})
+    assert finding(tmp_path, "build_command").source == "Django's STATIC_ROOT in shop/settings/base.py"
+
+
+@pytest.mark.parametrize("settings", [
+    STATICFILES + "STATIC_ROOT = None\n",
+    STATICFILES + "# STATIC_ROOT = BASE_DIR / 'static'\n",
+    STATICFILES + "STATIC_URL = 'static/'\n",
+    "INSTALLED_APPS = ['notes']\nSTATIC_ROOT = BASE_DIR / 'static'\n",  # no staticfiles app: no collectstatic command
+])
+def test_collectstatic_needs_a_static_root_and_the_staticfiles_app(tmp_path, settings):
+    write(tmp_path, {"requirements.txt": "Django\n", "manage.py": DJANGO_MANAGE, "shop/settings.py": settings})
+    assert finding(tmp_path, "build_command") is None
+
+
+PO = 'msgid "Hello"\nmsgstr "Hallo"\n'
+
+
+def test_babel_catalogs_are_compiled_in_the_build(tmp_path):
+    write(tmp_path, {"requirements.txt": "Flask\nFlask-Babel\n", "app/__init__.py": "",
+                     "app/translations/de/LC_MESSAGES/messages.po": PO, "babel.cfg": "[python: app/**.py]\n"})
+    found = finding(tmp_path, "build_command")
+    assert (found.value, found.source) == (["pybabel", "compile", "-d", "app/translations"],
+                                           "Babel catalogs in app/translations/")
+
+
+def test_babel_catalogs_without_babel_warn_and_build_nothing(tmp_path):
+    write(tmp_path, {"requirements.txt": "Flask\n", "translations/fr/LC_MESSAGES/messages.po": PO})
+    detection = detect(tmp_path)
+    assert detection.get("build_command") is None
+    assert any("no Babel among the dependencies" in warning for warning in detection.warnings)
+
+
+def test_a_translations_folder_without_catalogs_builds_nothing(tmp_path):
+    write(tmp_path, {"requirements.txt": "Babel\n", "translations/README.md": "run pybabel init\n"})
+    assert finding(tmp_path, "build_command") is None
+
+
+def test_collectstatic_and_catalogs_make_one_shell_line(tmp_path):
+    write(tmp_path, {"requirements.txt": "Django\nBabel\n", "manage.py": DJANGO_MANAGE,
+                     "shop/settings.py": STATICFILES + "STATIC_ROOT = 'static'\n",
+                     "translations/de/LC_MESSAGES/messages.po": PO})
+    found = finding(tmp_path, "build_command")
+    assert found.value == "python3 manage.py collectstatic --noinput && pybabel compile -d translations"
+
+
+def test_go_has_no_build_step_to_detect(tmp_path):
+    write(tmp_path, {"go.mod": "module x\n", "package.json": json.dumps({"scripts": {"build": "vite build"}})})
+    assert finding(tmp_path, "build_command") is None
+
+
+@pytest.mark.parametrize(("app", "build", "command"), [
+    ("ts-yarn", ["yarn", "run", "build"], ["node", "dist/index.js"]),
+    ("ts-npm", ["npm", "run", "build"], ["node", "build/server.js"]),
+    ("nest-pnpm", ["pnpm", "run", "build"], ["node", "dist/main"]),
+    ("django-static", ["python3", "manage.py", "collectstatic", "--noinput"],
+     ["gunicorn", "cookbook.wsgi", "--bind", "0.0.0.0:8080", "--access-logfile", "-"]),
+])
+def test_each_test_app_with_a_build_is_detected(app, build, command):
+    answers = detect(APPS / app).answers(port=8080)
+    assert (answers.get("build_command"), answers.get("command")) == (build, command)
+
+
+def test_summary_says_the_build_step_and_its_source():
+    summary = detect(APPS / "ts-yarn").summary()
+    assert ('build step yarn run build (package.json "scripts.build": "tsc"), '
+            "start command node dist/index.js (src/index.ts built into outDir dist (tsconfig))") in summary
+
+
+def test_the_outdir_of_a_relative_base_config_is_inherited(tmp_path):
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "tsc -p tsconfig.build.json"}}),
+                     "tsconfig.base.json": '{"compilerOptions": {"outDir": "out", "rootDir": "src"}}',
+                     "tsconfig.build.json": '{"extends": "./tsconfig.base", "include": ["src"]}', "src/main.ts": ""})
+    assert finding(tmp_path, "command").value == ["node", "out/main.js"]

@@ -25,6 +25,9 @@ INVALID = [
     ("port", "0", "port"),
     ("distro", "scratch", "distro: scratch is an empty image with no Python runtime"),
     ("stack", "rust", "stack"),
+    ("build_command", "[npm, '']", "build_command: \"\" must be a non-empty string"),
+    ("build_command", "{npm: build}", "build_command: must be a YAML list"),
+    ("build_command", "yarn build \\", "build_command: must be one shell line"),
 ]
 
 

@@ -125,13 +125,14 @@ class Stack:
     runtime_env: bool = False  # has runtime_env: ENV lines of the runtime stage
     runtime_install: bool = False  # has runtime_install: installs in the runtime stage
     reuses_account: bool = False  # has reuse_account: the base image's own user (node 1000)
+    build_step: bool = False  # has build_step: runs build_command where the code and dependencies are
 
 
 STACKS: dict[str, Stack] = {
     "python": Stack("python", ("debian", "ubuntu", "alpine", "rhel", "distroless"), ("multi", "single"),
-                    runtime_env=True, runtime_install=True),
+                    runtime_env=True, runtime_install=True, build_step=True),
     "node": Stack("node", ("debian", "alpine", "rhel", "distroless"), ("multi", "single"), runtime_env=True,
-                  reuses_account=True),
+                  reuses_account=True, build_step=True),
     "go": Stack("go", tuple(FAMILIES)),
     "generic": Stack("generic", tuple(FAMILIES)),
 }
@@ -149,6 +150,8 @@ def stack_macros(stack: Stack) -> set[str]:
         names.add("runtime_install")
     if stack.reuses_account:
         names.add("reuse_account")
+    if stack.build_step:
+        names.add("build_step")
     return names
 
 LABEL_PREFIX = "io.nonroot"
@@ -226,6 +229,9 @@ class Plan:
     package_manager: str = ""  # node: npm, yarn or pnpm
     build_ca_cert: str = ""  # a PEM bundle in the repository, trusted by the builder stages only
     build_args: tuple[str, ...] = ()  # package index settings passed to the builder, never baked in
+    # The build step (build_command, python and node): an argv (exec-form RUN) or a shell
+    # line; "" for none. Run where the stage has the code and every dependency (issue 22).
+    build_command: str | tuple[str, ...] = ""
     go_package: str = ""
     artifact: str = ""
     kubernetes: bool = False
@@ -235,7 +241,17 @@ class Plan:
     def context_source(self) -> str:
         """Where the runtime's COPY of the build context reads: the context itself, or,
         with build_ca_cert, the builder's copy without the CA bundle."""
+        if self.build_command and self.layout == "multi":
+            return "--from=builder /app/"  # the code with the build step's outputs
         return "--from=builder /context/" if self.build_ca_cert else "."
+
+    @property
+    def build_run(self) -> str:
+        """The build step as a RUN instruction's arguments: exec form for an argv (no
+        shell), the line itself for a shell line ("" without a build step)."""
+        if isinstance(self.build_command, tuple):
+            return f"[{exec_form(self.build_command)}]"
+        return self.build_command
 
     @property
     def build_ca_path(self) -> str:
@@ -361,6 +377,18 @@ def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple
     return (), argv
 
 
+# The stacks whose builder (single: whose one stage) can run a build step (build_command):
+# go builds with go build, generic ships an artifact built elsewhere.
+BUILD_STEP_STACKS = tuple(name for name, stack in STACKS.items() if stack.build_step)
+
+
+def _build_command(stack: str, value: Any) -> str | tuple[str, ...]:
+    """build_command as the plan keeps it: a tuple for an argv, a str for a shell line."""
+    if stack not in BUILD_STEP_STACKS or not value:
+        return ""
+    return value.strip() if isinstance(value, str) else tuple(str(word) for word in value)
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -444,6 +472,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         # The sample is no installable project (it runs from app/, with no build backend offline).
         installs_project=(stack == "python" and answers.get("python_deps") in ("pyproject", "poetry")
                           and answers.get("sample_app") is False),
+        build_command=_build_command(stack, answers.get("build_command")),
         go_package=str(answers.get("go_package") or ".") if stack == "go" else "",
         package_manager=str(answers.get("package_manager") or "npm") if stack == "node" else "",
         build_ca_cert=str(answers.get("build_ca_cert") or "") if builder else "",
@@ -568,6 +597,30 @@ def packages_error(question: str, value: Any, answers: Mapping[str, Any]) -> str
     if value and question == "runtime_packages" and FAMILIES[answers.get("distro") or "debian"].shell_less:
         return (f"runtime_packages: {answers.get('distro')} has no package manager; copy the files from the "
                 "builder in your own stage, or use a family with one")
+    return ""
+
+
+def build_command_error(value: Any, answers: Mapping[str, Any]) -> str:
+    """The refusal for a build_command answer ("" when it is fine): an argv (a YAML list of
+    non-empty strings) or one shell line (a RUN line: no newline, no trailing backslash,
+    which would join the Dockerfile's next line), or "" for none."""
+    if value in ("", None) or value == []:
+        return ""
+    stack = answers.get("stack") or "python"
+    if stack not in BUILD_STEP_STACKS:
+        return (f"build_command: {stack} has no build step to run it in (go: go build in its builder; generic: "
+                f"the artifact your own build made); answer \"\"")
+    if isinstance(value, str):
+        if "\n" in value or "\r" in value or value.rstrip().endswith("\\"):
+            return (f"build_command: must be one shell line (no newline or trailing backslash); join the steps "
+                    f"with &&, got {json.dumps(value)}")
+        return "" if value.strip() else "build_command: must be \"\" (none) or a command, got only spaces"
+    if not isinstance(value, (list, tuple)):
+        return ("build_command: must be a YAML list such as [npm, run, build], a shell line such as "
+                f"\"yarn build\", or \"\" for none, got {json.dumps(value, default=str)}")
+    for word in value:
+        if not isinstance(word, str) or not word:
+            return f"build_command: {json.dumps(word, default=str)} must be a non-empty string"
     return ""
 
 

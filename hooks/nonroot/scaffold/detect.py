@@ -175,6 +175,7 @@ DESCRIBED = {
     "python_deps": ("dependencies ", str),
     "package_manager": ("package manager ", str),
     "command": ("start command ", lambda command: _show_command(command)),
+    "build_command": ("build step ", lambda step: step if isinstance(step, str) else shlex.join(step)),
     "port": ("port ", str),
     "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
     "writable_paths": ("writable ", lambda paths: " ".join(paths)),
@@ -439,6 +440,10 @@ def _node_command(root: Path) -> tuple[list[str], str] | None:
         # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
         if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
             return argv, 'package.json "scripts.start"'
+    if _build_script(package):  # issue 22: a built service starts its build's output
+        built = _built_node_command(root, package)
+        if built:
+            return built
     main = str(package.get("main", "")).strip()
     if main and (root / main).is_file():
         return ["node", main], 'package.json "main"'
@@ -866,6 +871,8 @@ def detect(root: Path) -> Detection:
         findings.append(manager)
     elif stack.value == "go":
         findings.append(detect_go_builder(root, detection.warnings))
+    findings.append(detect_build_command(root, str(stack.value), str(manager.value if manager else ""),
+                                         detection.warnings))
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value)),
@@ -873,3 +880,178 @@ def detect(root: Path) -> Detection:
                  detect_home(root, str(stack.value), manager)]
     detection.findings = [f for f in findings if f is not None]
     return detection
+
+
+# ------------------------------------------------------- the build step (issue 22)
+# What a service builds before it can start (answer build_command), and, for Node.js,
+# where the start command then points: at the build's output, which is not in the
+# repository yet (dist/, .next/).
+TS_ENTRY_FILES = ("index.ts", "server.ts", "main.ts", "app.ts")
+BABEL_PACKAGES = {"babel", "flask-babel", "flask-babelex", "flask-babelplus"}
+
+
+def _jsonc(text: str) -> dict:
+    """tsconfig.json as TypeScript reads it: JSON with comments and trailing commas."""
+    out, index, quote = [], 0, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            out.append(char)
+            if char == "\\":
+                out.append(text[index + 1:index + 2])
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char == '"':
+            quote = char
+            out.append(char)
+        elif text.startswith("//", index):
+            index = text.find("\n", index)
+            index = len(text) if index < 0 else index
+            continue
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            index = len(text) if end < 0 else end + 2
+            continue
+        else:
+            out.append(char)
+        index += 1
+    try:
+        value = json.loads(re.sub(r",(\s*[}\]])", r"\1", "".join(out)))
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _build_script(package: dict) -> str:
+    scripts = package.get("scripts")
+    return str(scripts.get("build", "") or "").strip() if isinstance(scripts, dict) else ""
+
+
+def _node_build(root: Path, manager: str) -> Finding | None:
+    """package.json's scripts.build, run by the project's own package manager."""
+    script = _build_script(_package_json(root))
+    if not script:
+        return None
+    return Finding("build_command", [manager or "npm", "run", "build"], f'package.json "scripts.build": "{script}"')
+
+
+def _dependencies(package: dict) -> set[str]:
+    names: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        if isinstance(package.get(key), dict):
+            names |= set(package[key])
+    return names
+
+
+def _plain_node(script: str) -> list[str] | None:
+    """A `node FILE …` script as argv (None for anything a shell or npm must run)."""
+    try:
+        argv = shlex.split(script)
+    except ValueError:
+        return None
+    if argv and argv[0] == "node" and len(argv) > 1 and not any("=" in w and not w.startswith("-") for w in argv):
+        return argv
+    return None
+
+
+def _ts_output(root: Path) -> tuple[str, str] | None:
+    """(outDir, rootDir) of tsconfig.json (tsconfig.build.json first, as Nest builds with
+    it): where tsc writes, and the source folder it mirrors there."""
+    for name in ("tsconfig.build.json", "tsconfig.json"):
+        config = _jsonc(_read(root / name)) if (root / name).is_file() else {}
+        options = config.get("compilerOptions") if isinstance(config.get("compilerOptions"), dict) else {}
+        base = config.get("extends")
+        if not options.get("outDir") and isinstance(base, str) and base.startswith("."):
+            # A relative base config (a package's, such as @tsconfig/node20, is not read).
+            path = root / base if (root / base).is_file() else root / f"{base}.json"
+            inherited = _jsonc(_read(path)).get("compilerOptions") if path.is_file() else None
+            options = {**(inherited if isinstance(inherited, dict) else {}), **options}
+        out_dir = str(options.get("outDir") or "").strip().removeprefix("./").rstrip("/")
+        if out_dir and not out_dir.startswith(".."):
+            source = str(options.get("rootDir") or "").strip().removeprefix("./").rstrip("/")
+            if not source:  # tsc's own rule: the folder common to the inputs, usually src/
+                source = "src" if (root / "src").is_dir() and not any(root.glob("*.ts")) else ""
+            return out_dir, source
+    return None
+
+
+def _built_node_command(root: Path, package: dict) -> tuple[list[str], str] | None:
+    """The start command of a service with a build step: what runs its output."""
+    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    start = str(scripts.get("start", "") or "")
+    built = _plain_node(str(scripts.get("start:prod", "") or ""))
+    if built:
+        return built, 'package.json "scripts.start:prod"'
+    build = _build_script(package)
+    if "next" in _dependencies(package) and ("next start" in start or "next build" in build):
+        # Next.js's own server, run by node itself (no npm or shell as PID 1); it reads $PORT.
+        return (["node", "node_modules/next/dist/bin/next", "start", "-p", PORT_PLACEHOLDER],
+                "Next.js (next build, then next start)")
+    output = _ts_output(root)
+    if not output:
+        return None
+    out_dir, source = output
+    if "@nestjs/core" in _dependencies(package):
+        entry = "main"
+        nest = _jsonc(_read(root / "nest-cli.json")) if (root / "nest-cli.json").is_file() else {}
+        entry = str(nest.get("entryFile") or entry)
+        return ["node", f"{out_dir}/{entry}.js"], f"NestJS (nest build) into outDir {out_dir} (tsconfig)"
+    main = str(package.get("main", "") or "").strip().removeprefix("./")
+    if main.startswith(out_dir + "/"):
+        return ["node", main], f'package.json "main", built into outDir {out_dir} (tsconfig)'
+    for name in TS_ENTRY_FILES:
+        entry = Path(source, name) if source else Path(name)
+        if (root / entry).is_file():
+            target = f"{out_dir}/{entry.relative_to(source) if source else entry}"
+            return ["node", target.removesuffix(".ts") + ".js"], f"{entry} built into outDir {out_dir} (tsconfig)"
+    return None
+
+
+def _django_static(root: Path) -> Finding | None:
+    """collectstatic, where the settings give STATIC_ROOT (it refuses to run without) and
+    install django.contrib.staticfiles (which brings the command)."""
+    match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", _read(root / "manage.py"))
+    if not match:
+        return None
+    module = Path(*match.group(1).split("."))
+    files = [root / module.with_suffix(".py")] + sorted((root / module).glob("*.py"))
+    if module.name != "settings":  # settings/production.py: its package's other modules too
+        files += sorted((root / module.parent).glob("*.py"))
+    texts = {path: _read(path) for path in files if path.is_file()}
+    if not any("django.contrib.staticfiles" in text for text in texts.values()):
+        return None
+    for path, text in texts.items():
+        if re.search(r"^STATIC_ROOT\s*=\s*(?!None\b)\S", text, re.MULTILINE):
+            return Finding("build_command", ["python3", "manage.py", "collectstatic", "--noinput"],
+                           f"Django's STATIC_ROOT in {path.relative_to(root)}")
+    return None
+
+
+def _babel_catalogs(root: Path, warnings: list[str]) -> Finding | None:
+    """pybabel compile of the translations/ catalogs (Flask-Babel's layout), with Babel
+    among the dependencies (it brings pybabel)."""
+    for folder in [root / "translations", *sorted(root.glob("*/translations"))]:
+        if not any(folder.glob("*/LC_MESSAGES/*.po")):
+            continue
+        rel = folder.relative_to(root)
+        if not _requirement_names(root) & BABEL_PACKAGES:
+            warnings.append(f"{rel}/ holds Babel catalogs (.po) but no Babel among the dependencies: add "
+                            f"Babel (or Flask-Babel) to compile them (pybabel compile -d {rel}) in the build step")
+            return None
+        return Finding("build_command", ["pybabel", "compile", "-d", str(rel)], f"Babel catalogs in {rel}/")
+    return None
+
+
+def detect_build_command(root: Path, stack: str, manager: str, warnings: list[str]) -> Finding | None:
+    """The build step: Node's scripts.build; Python's collectstatic and catalogs (both in one
+    shell line when there are both)."""
+    if stack == "node":
+        return _node_build(root, manager)
+    if stack != "python":
+        return None
+    steps = [f for f in (_django_static(root), _babel_catalogs(root, warnings)) if f is not None]
+    if len(steps) > 1:
+        return Finding("build_command", " && ".join(shlex.join(map(str, f.value)) for f in steps),  # type: ignore[arg-type]
+                       "; ".join(f.source for f in steps))
+    return steps[0] if steps else None
