@@ -21,7 +21,7 @@ import pytest
 
 from gitrepos import as_repository, git
 from helpers import run_nonroot
-from test_adoption import APPS, HEALTHY_WITHIN, HOST_CA_BUNDLE, data_args, free_port
+from adoption import APPS, HEALTHY_WITHIN, HOST_CA_BUNDLE, data_args, free_port
 from test_service_files import COMPOSE
 
 APP = "flask-compose"
