@@ -40,7 +40,8 @@ def _verify_options(args: argparse.Namespace) -> VerifyOptions:
                          entrypoint=None if args.entrypoint is None else shlex.split(args.entrypoint),
                          expect_uid=args.expect_uid, tmpfs={path: "" for path in args.tmpfs},
                          writable_paths=list(args.writable), strict=args.strict, hardened=not args.no_hardened,
-                         arbitrary_uid=arbitrary, start_timeout=args.start_timeout)
+                         arbitrary_uid=arbitrary, start_timeout=args.start_timeout,
+                         accept_root_commands=list(args.accept_root_command))
 
 
 def _print_report(report, args: argparse.Namespace, user_label: str = "", **extra: object) -> None:
@@ -145,6 +146,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="skip the hardened run (--read-only, --cap-drop ALL, no-new-privileges)")
     parser.add_argument("--arbitrary-uid", type=_uid, nargs="?", const=0, metavar="UID",
                         help="hardened run as a random UID (or UID) with GID 0, as OpenShift does")
+    parser.add_argument("--accept-root-command", action="append", default=[], metavar="COMMAND",
+                        help="a command a sudo/doas rule runs as root without a password that you reviewed "
+                             "(path or name; repeatable): the verdict names it as accepted instead of failing; "
+                             "commands known to give a shell or write any file cannot be accepted")
     parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
                         help="seconds to wait for the container to be running")
     parser.add_argument("--sarif", metavar="FILE",

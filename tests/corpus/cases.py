@@ -169,7 +169,8 @@ CASES: tuple[Case, ...] = (
          FOUND, (
              Expect("runtime", "fail", "`/bin/sh /usr/local/bin/rotate-logs` has UID 0"),
              Expect("runtime", "fail", "`sudo -n /usr/local/bin/rotate-logs` has UID 0 (effective, saved, "
-                                       "filesystem)")),
+                                       "filesystem)"),
+             Expect("path-to-root", "fail", "accept it with --accept-root-command /usr/local/bin/rotate-logs")),
          options={"settle": 10.0}),
     Case("root-blip", "`USER 10001`, a setuid-root helper that lives 50 ms every second", FOUND, (
         Expect("runtime", "fail", "`/usr/local/bin/blip 0.05` has UID 0 (effective, saved, filesystem)"),)),
@@ -192,6 +193,28 @@ CASES: tuple[Case, ...] = (
         Expect("runtime", "fail", "`/bin/sh /usr/local/bin/master.sh` has UID 0"),
         Expect("runtime", "fail", "the first process never gave up root"),
         Expect("runtime", "fail", "`sleep infinity` uid r/e/s/fs=101/101/101/101"))),
+    # Issue 21: every path to root is a failure, with the way named; what is not one says why.
+    Case("cap-interpreter", "`USER app`, cap_setuid+ep on the Python interpreter it can run", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "/usr/bin/python3.11 carries the file capability CAP_SETUID"),
+        Expect("path-to-root", "fail", "setuid(0)"))),
+    Case("cap-bind-service", "`USER 10001`, its server carries cap_net_bind_service+ep", PROVEN, (
+        Expect("setuid-files", "pass", "file capabilities that yield no root: /usr/local/bin/server "
+                                       "(CAP_NET_BIND_SERVICE)"),
+        Expect("path-to-root", "pass"),
+        Expect("runtime", "pass"))),
+    Case("sudo-chown-chmod", "`USER app`, sudoers: `NOPASSWD: /usr/bin/chown, /usr/bin/chmod`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "sudo runs `/usr/bin/chmod` as root without a password"),
+        Expect("path-to-root", "fail", "`sudo chmod u+s /bin/bash` makes a setuid-root shell"),
+        Expect("path-to-root", "fail", "`sudo chown USER /etc/passwd`"))),
+    Case("root-entry-writable", "no `USER`, setpriv drop, the entrypoint owned by the service user", FOUND, (
+        Expect("runtime", "pass", "root only in the start-up prelude"),
+        Expect("path-to-root", "fail", "/usr/local/bin/entrypoint.sh, the entrypoint, run as root at every "
+                                       "start, can be changed by UID 10001"))),
+    Case("sudoers-d-owned", "`USER app`, sudo installed, /etc/sudoers.d owned by app", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "warn", "a misconfiguration sudo refuses (owned by uid 10001, should be 0)"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 # The cases that also run under Podman (tests/corpus/test_podman.py): each verdict kind, the

@@ -67,6 +67,7 @@ class VerifyOptions:
     process_events: bool = True   # watch through the kernel's process events connector where it can be used;
                                   # False: read the container's cgroup every 25 ms instead
     run_healthcheck: bool = True  # run the image's HEALTHCHECK once in the window, as the engine would
+    accept_root_commands: list[str] = field(default_factory=list)  # reviewed sudo/doas commands (by path or name)
 
     def declared_writable(self) -> list[str]:
         """Paths the caller declared writable (writable paths and tmpfs mounts)."""

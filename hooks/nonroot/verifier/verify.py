@@ -13,8 +13,8 @@ from . import imagefs
 from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from ..errors import EngineUnavailable, ImageNotFound
-from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
-from .healthcheck import healthcheck_check, read_healthcheck
+from .fsscan import DEFAULT_PATH, FsFacts, Identity, RootPolicy, RootRun, app_roots, filesystem_checks, scan
+from .healthcheck import HealthCheck, healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
 from .runtime import Observation, Watch, observe, start_watcher
@@ -78,7 +78,37 @@ def _runtime_checks(normal: Observation, user: ConfigUser, options: VerifyOption
     return checks
 
 
-def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Check]:
+def _root_path_dirs(config: dict) -> tuple[str, ...]:
+    """Root's PATH in the container: the image's PATH, else the engine's default."""
+    env = dict(item.partition("=")[::2] for item in config.get("Env") or [])
+    return tuple(d for d in (env.get("PATH") or DEFAULT_PATH).split(":") if d)
+
+
+def _root_policy(config: dict, user: ConfigUser, normal: Observation, health: HealthCheck | None,
+                 options: VerifyOptions) -> RootPolicy:
+    """What root runs in the container: the entrypoint and command of an image that starts as
+    root, every command of its start-up prelude, a health check that runs as root."""
+    runs: list[RootRun] = []
+    as_root = not user.raw or user.uid == 0
+    if as_root:
+        entrypoint = options.entrypoint if options.entrypoint is not None else config.get("Entrypoint") or []
+        command = options.command or ([] if options.entrypoint is not None else config.get("Cmd") or [])
+        if entrypoint:   # the command is its arguments: what runs them, and as whom, the prelude shows
+            runs.append(RootRun(tuple(entrypoint), "the entrypoint, run as root at every start"))
+        elif command:
+            runs.append(RootRun(tuple(command), "the command, run as root at every start"))
+    if normal.judgement is not None:
+        for sighting in normal.judgement.prelude:
+            if sighting.kind in ("exec", "sample") and not sighting.ids.command.startswith("("):
+                runs.append(RootRun(tuple(sighting.ids.command.split()), "run as root in the start-up prelude"))
+    if health is not None and as_root:
+        runs.append(RootRun(tuple(health.command), f"the health check, run as root every {health.interval_s:g} s"))
+    return RootPolicy(tuple(dict.fromkeys(runs)), _root_path_dirs(config),
+                      config.get("WorkingDir") or "/", tuple(options.accept_root_commands))
+
+
+def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions,
+                       policy: RootPolicy) -> list[Check]:
     from docker.errors import DockerException
     from requests.exceptions import RequestException
 
@@ -86,7 +116,7 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
         facts: FsFacts = future.result()
     except (DockerException, RequestException, OSError, EOFError, ValueError, tarfile.TarError) as error:
         return [Check("filesystem", UNKNOWN, f"could not read the image's filesystem through the engine: {error}")]
-    return filesystem_checks(facts, _identities(normal, user, options), options.strict)
+    return filesystem_checks(facts, _identities(normal, user, options), options.strict, policy)
 
 
 def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
@@ -109,7 +139,8 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     scanning = None
     if options.scan_filesystem:
         roots = app_roots(config, options.command, options.entrypoint)
-        scanning = _in_background(lambda: scan(imagefs.iter_entries(holder), roots, declared))
+        scanning = _in_background(lambda: scan(imagefs.iter_entries(holder), roots, declared,
+                                                _root_path_dirs(config)))
     user = read_config_user(holder, report.config_user)
     report.checks += [config_user_check(user), kubernetes_check(user)]
 
@@ -144,7 +175,9 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     if health is not None:
         report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None))
     if scanning is not None:
-        report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
+        seen = normal if watches else Observation("run")
+        report.checks += _filesystem_checks(scanning, seen, user, options,
+                                            _root_policy(config, user, seen, health, options))
     if bisection is not None:
         # Broke only at the end of the window (or both exited at once): the probes start now, if needed.
         observe(bisection.spawn(), options.settle, options.samples, options.start_timeout)
