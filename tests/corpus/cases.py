@@ -17,7 +17,7 @@ from pathlib import Path
 CORPUS_DIR = Path(__file__).resolve().parent
 REPO = "nonroot-corpus"
 VERSION = "1"
-PROVEN, FOUND, CANNOT_TELL = 0, 1, 2
+PROVEN, FOUND, CANNOT_TELL, NOT_WORKING = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,23 @@ CASES: tuple[Case, ...] = (
     Case("sudoers-d-owned", "`USER app`, sudo installed, /etc/sudoers.d owned by app", PROVEN, (
         Expect("runtime", "pass"),
         Expect("path-to-root", "warn", "a misconfiguration sudo refuses (owned by uid 10001, should be 0)"))),
+    # Issue 21: proven needs a working service; the same verdict whatever the load.
+    Case("health-never", "`USER app`, a `HEALTHCHECK` on a route it does not serve", NOT_WORKING, (
+        Expect("runtime", "pass"),
+        Expect("health-check", "broken", "not proven: the service does not work: its health check failed, the "
+                                         "engine says unhealthy"),
+        Expect("health-check", "broken", "HTTP Error 404"))),
+    Case("health-exits", "`USER app`, a `HEALTHCHECK`, a start command whose file is missing", NOT_WORKING, (
+        Expect("health-check", "broken", "it stopped before its health check passed (it exited at once: exit "
+                                         "code 2"),
+        Expect("health-check", "broken", "can't open file '/app/dist/server.py'"))),
+    Case("health-slow", "`USER 10001`, ready after 6 s, a `HEALTHCHECK` with a start period", PROVEN, (
+        Expect("health-check", "pass", "the check passed: healthy at"),
+        Expect("health-check", "pass", "runs as USER 10001:10001 (UID 10001)"),
+        Expect("runtime", "pass", "`sleep infinity` uid r/e/s/fs=10001/10001/10001/10001"))),
+    Case("entry-crlf", "`USER 10001`, an entrypoint with CRLF line endings (cannot be executed)", CANNOT_TELL, (
+        Expect("runtime", "unknown", "exec /usr/local/bin/entrypoint.sh: no such file or directory"),
+        Expect("health-check", "skip", "nothing checked that it works"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 # The cases that also run under Podman (tests/corpus/test_podman.py): each verdict kind, the

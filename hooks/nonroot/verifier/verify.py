@@ -14,10 +14,10 @@ from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from ..errors import EngineUnavailable, ImageNotFound
 from .fsscan import DEFAULT_PATH, FsFacts, Identity, RootPolicy, RootRun, app_roots, filesystem_checks, scan
-from .healthcheck import HealthCheck, healthcheck_check, read_healthcheck
+from .healthcheck import HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
-from .runtime import Observation, Watch, observe, start_watcher
+from .runtime import EXITED, NOT_STARTED, Observation, Watch, observe, start_watcher
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
@@ -151,9 +151,13 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     # Podman's Docker-compatible API leaves Healthcheck out of the image's config, not out of a
     # container's: the holder container (created from the image) has it in both engines
     health = read_healthcheck(config) or read_healthcheck(holder.attrs.get("Config") or {})
+    probed = health is not None and options.health_timeout > 0
+    run_kwargs = {**base, "healthcheck": health.probe_every_second()} if probed else base
+    health_watch = HealthWatch(waited_s=min(health.budget_s, options.health_timeout)) if probed else None
     try:
-        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths,
-                         exec_once=health.command if health and options.run_healthcheck else None)]
+        watches = [Watch(session.create(image.id, "run", **run_kwargs), "run", owner_paths=options.writable_paths,
+                         exec_once=health.command if health and options.run_healthcheck else None,
+                         health=health_watch)]
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
@@ -173,7 +177,11 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options) + contract_checks(contract, normal.processes)
     if health is not None:
-        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None))
+        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None, health_watch,
+                                               _stopped_before_healthy(normal, health_watch) if watches else "",
+                                               _last_logs(watches[0].container) if watches else []))
+    elif watches:
+        report.checks.append(no_healthcheck_check(normal.ran_s, normal.stayed_up))
     if scanning is not None:
         seen = normal if watches else Observation("run")
         report.checks += _filesystem_checks(scanning, seen, user, options,
@@ -184,6 +192,30 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
         check = hardened_check(normal, hardened[0], chosen, bisection.results())
         if check is not None:
             report.checks.append(check)
+
+
+def _stopped_before_healthy(normal: Observation, health: HealthWatch | None) -> str:
+    """How the container stopped (or failed to start) before its health check passed, or ""."""
+    if health is not None and health.healthy_at is not None:
+        return ""
+    if normal.state == NOT_STARTED:
+        return f"it did not start: {normal.stop_summary}"
+    if normal.exited_at_once:
+        return f"it exited at once: {normal.stop_summary}"
+    if normal.state == EXITED:
+        return f"it exited after {normal.ran_s:.1f} s: {normal.stop_summary}"
+    return ""
+
+
+def _last_logs(container, lines: int = 10) -> list[str]:
+    """The container's last log lines, whole (the decisive ones are often the last)."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    try:
+        return container.logs(tail=lines).decode("utf-8", "replace").strip().splitlines()
+    except (DockerException, RequestException):
+        return []
 
 
 def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -> Report:
