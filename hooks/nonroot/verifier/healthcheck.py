@@ -44,17 +44,23 @@ class HealthCheck:
         return " ".join(self.command)
 
     @property
+    def probe_retries(self) -> int:
+        """Failed probes, one every PROBE_INTERVAL_S, before the engine says unhealthy: as many as
+        fit in the image's interval x retries."""
+        return max(self.retries, math.ceil(self.interval_s * self.retries / PROBE_INTERVAL_S))
+
+    @property
     def budget_s(self) -> float:
-        """How long the image's own settings give the service to become healthy: its start period
-        plus interval x retries (each probe may take its timeout)."""
-        return self.start_period_s + (self.interval_s + self.timeout_s) * self.retries
+        """The longest the engine can take to say healthy or unhealthy with `probe_every_second`:
+        the start period, then every probe taking its timeout (the engine starts the next probe
+        an interval after the last one ended)."""
+        return self.start_period_s + (PROBE_INTERVAL_S + self.timeout_s) * self.probe_retries
 
     def probe_every_second(self) -> dict:
         """The `healthcheck` of the watched container (docker create): the image's check, probed
-        every PROBE_INTERVAL_S, with as many retries as fit in the image's interval x retries."""
-        retries = max(self.retries, math.ceil(self.interval_s * self.retries / PROBE_INTERVAL_S))
+        every PROBE_INTERVAL_S, with its timeout and start period."""
         return {"test": list(self.test), "interval": int(PROBE_INTERVAL_S * NANOSECONDS),
-                "timeout": int(self.timeout_s * NANOSECONDS), "retries": retries,
+                "timeout": int(self.timeout_s * NANOSECONDS), "retries": self.probe_retries,
                 "start_period": int(self.start_period_s * NANOSECONDS)}
 
 

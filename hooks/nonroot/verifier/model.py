@@ -34,6 +34,7 @@ class Report:
     processes: list[ProcessIds] = field(default_factory=list)
 
     accepted_root_commands: list[str] = field(default_factory=list)  # reviewed sudo/doas commands, as said
+    healthy_at: float | None = None   # seconds after the start when the engine first said healthy
 
     @property
     def exit_code(self) -> int:

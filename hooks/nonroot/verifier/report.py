@@ -28,6 +28,7 @@ def to_json(report: Report, **extra: object) -> str:
         "exit_code": report.exit_code,
         "outcome": outcome(report),
         "accepted_root_commands": list(report.accepted_root_commands),
+        "healthy_at": report.healthy_at,
         "checks": [asdict(c) for c in report.checks],
         "processes": [asdict(p) for p in report.processes],
         **extra,

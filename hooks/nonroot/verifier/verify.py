@@ -177,6 +177,7 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options) + contract_checks(contract, normal.processes)
     if health is not None:
+        report.healthy_at = health_watch.healthy_at if health_watch is not None else None
         report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None, health_watch,
                                                _stopped_before_healthy(normal, health_watch) if watches else "",
                                                _last_logs(watches[0].container) if watches else []))
