@@ -337,3 +337,16 @@ def test_runcs_own_processes_are_not_the_containers_even_when_their_command_line
     ])
     assert any(r["kind"] == "exec" and r["uids"] == [0] * 4 for r in records)   # root, in the container's cgroup
     assert containers_own(records) == []
+
+
+def test_root_inside_an_accepted_root_command_run_by_sudo_is_accepted_not_found():
+    sudo = Sighting(6.0, "exec", ProcessIds(7, "sudo -n /usr/local/bin/rotate-logs", ROOT, ROOT))
+    child = Sighting(6.1, "fork", ProcessIds(8, "sudo -n /usr/local/bin/rotate-logs", ROOT, ROOT), parent=7)
+    job = Sighting(6.1, "exec", ProcessIds(8, "/bin/sh /usr/local/bin/rotate-logs", ROOT, ROOT))
+    service = seen(0.1, "exec", 1, "service", APP)
+    other = seen(7.0, "exec", 9, "sudo -n /usr/bin/other", ROOT)
+    found = judge(Timeline(EVENTS, 10.0, 1, [service, sudo, child, job, other], {},
+                           accepted=("/usr/local/bin/rotate-logs",)))
+    assert [s.ids.pid for s in found.accepted] == [7, 8, 8]
+    assert [r.sighting.ids.pid for r in found.root] == [9]
+    assert not judge(Timeline(EVENTS, 10.0, 1, [service, sudo, child, job], {})).accepted

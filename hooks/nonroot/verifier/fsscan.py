@@ -455,7 +455,9 @@ def root_paths(facts: FsFacts, identity: Identity, policy: RootPolicy = RootPoli
     return out
 
 
-def root_path_check(facts: FsFacts, identities: list[Identity], policy: RootPolicy = RootPolicy()) -> Check:
+def root_path_check(facts: FsFacts, identities: list[Identity], policy: RootPolicy = RootPolicy(),
+                    accepted_out: list[str] | None = None) -> Check:
+    """`accepted_out`, if given, receives the accepted root commands (as data, for the report)."""
     name = "path-to-root"
     if not identities:
         return Check(name, SKIP, "not judged: no non-root user is known (the container runs as root, "
@@ -468,6 +470,8 @@ def root_path_check(facts: FsFacts, identities: list[Identity], policy: RootPoli
         found.update((p.what, p) for p in out.found)
         limited += [n for n in out.limited if n not in limited]
         accepted += [a for a in out.accepted if a not in accepted]
+    if accepted_out is not None:
+        accepted_out += [a for a in accepted if a not in accepted_out]
     read = [p for p in sorted(facts.contents) if p != "/etc/gshadow"]
     evidence = [f"read: {', '.join(read) or 'no account, sudo or doas file'}"]
     evidence += [f"root runs: {' '.join(r.argv)} ({r.why})" for r in policy.runs]
@@ -498,9 +502,9 @@ def with_account_groups(identity: Identity, facts: FsFacts) -> Identity:
 
 
 def filesystem_checks(facts: FsFacts, identities: list[Identity], strict: bool,
-                      policy: RootPolicy = RootPolicy()) -> list[Check]:
+                      policy: RootPolicy = RootPolicy(), accepted_out: list[str] | None = None) -> list[Check]:
     identities = [with_account_groups(i, facts) for i in identities]
-    checks = [setuid_check(facts, strict), root_path_check(facts, identities, policy),
+    checks = [setuid_check(facts, strict), root_path_check(facts, identities, policy, accepted_out),
               user_writable_check(facts, identities),
               world_writable_check(facts)]
     if facts.dropped:

@@ -455,7 +455,7 @@ def to_sighting(record: dict, started_ns: int):
                      gids=tuple(record["gids"]), groups=tuple(record.get("groups") or ()),
                      cap_eff=list(record.get("cap_eff") or []), cap_prm=list(record.get("cap_prm") or []),
                      no_new_privs=record.get("no_new_privs"), source=record.get("source", "event"))
-    return Sighting((record["at"] - started_ns) / 1e9, record["kind"], ids)
+    return Sighting((record["at"] - started_ns) / 1e9, record["kind"], ids, parent=record.get("parent"))
 
 
 def run(ids: list[str], mode: str, out=sys.stdout, control: int = 0) -> None:

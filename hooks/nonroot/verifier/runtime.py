@@ -80,13 +80,14 @@ class Watch:
     """Start one container and watch it; read its processes if asked to."""
 
     def __init__(self, container, role: str, read_procs: bool = True, owner_paths: list[str] | None = None,
-                 exec_once: list[str] | None = None, health=None) -> None:
+                 exec_once: list[str] | None = None, health=None, accepted: tuple[str, ...] = ()) -> None:
         """`health`: a healthcheck.HealthWatch to keep up to date; while the engine says the container
         is starting, it is watched past its window, up to `health.waited_s` from running."""
         self.container = container
         self.read_procs = read_procs
         self.owner_paths = owner_paths or []
         self.exec_once = exec_once
+        self.accepted = accepted      # root commands a reviewer accepted, run through sudo/doas
         self.obs = Observation(role=role, health=health)
         self.mode = ENGINE            # how its processes are read: events | cgroup | engine (docker top)
         self.note = ""
@@ -230,7 +231,8 @@ class Watch:
         """Build its timeline from the watcher's records (or its own samples) and judge it."""
         if not self.read_procs:
             return
-        timeline = Timeline(self.mode, seconds=max(self._seconds(stopped_ns), 0.0), note=self.note)
+        timeline = Timeline(self.mode, seconds=max(self._seconds(stopped_ns), 0.0), note=self.note,
+                            accepted=self.accepted)
         if self.mode != ENGINE:
             mine = containers_own([r for r in records if r.get("container") == index])
             for record in mine:
@@ -452,8 +454,15 @@ def runtime_check(obs: Observation, started_as: str = "") -> Check:
     coverage = judgement.coverage(timeline) if judgement and timeline else ""
     prelude = (f"; root only in the start-up prelude (until the first process gave up root at "
                f"{judgement.drop_at:.2f} s)" if judgement and judgement.drop_at is not None else "")
-    return Check("runtime", PASS, f"{coverage + '; ' if coverage else ''}{len(processes)} process(es), none with "
-                 f"UID 0 (real, effective, saved or filesystem){prelude}", evidence)
+    accepted = ""
+    if judgement and judgement.accepted:
+        commands = list(dict.fromkeys(f"`{s.ids.command}`" for s in judgement.accepted if s.kind != "uid"))
+        accepted = (f"; root in the accepted root commands (--accept-root-command): {len(commands)} command "
+                    f"line(s): {', '.join(commands[:5])}")
+        evidence += [f"accepted root command: {s.describe()}" for s in judgement.accepted[:20]]
+    none = "none with UID 0" + (" outside the accepted root commands" if accepted else "")
+    return Check("runtime", PASS, f"{coverage + '; ' if coverage else ''}{len(processes)} process(es), {none} "
+                 f"(real, effective, saved or filesystem){prelude}{accepted}", evidence)
 
 
 def capabilities_check(processes: list[ProcessIds]) -> Check | None:

@@ -108,7 +108,7 @@ def _root_policy(config: dict, user: ConfigUser, normal: Observation, health: He
 
 
 def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions,
-                       policy: RootPolicy) -> list[Check]:
+                       policy: RootPolicy, accepted_out: list[str]) -> list[Check]:
     from docker.errors import DockerException
     from requests.exceptions import RequestException
 
@@ -116,7 +116,7 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
         facts: FsFacts = future.result()
     except (DockerException, RequestException, OSError, EOFError, ValueError, tarfile.TarError) as error:
         return [Check("filesystem", UNKNOWN, f"could not read the image's filesystem through the engine: {error}")]
-    return filesystem_checks(facts, _identities(normal, user, options), options.strict, policy)
+    return filesystem_checks(facts, _identities(normal, user, options), options.strict, policy, accepted_out)
 
 
 def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
@@ -157,7 +157,7 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     try:
         watches = [Watch(session.create(image.id, "run", **run_kwargs), "run", owner_paths=options.writable_paths,
                          exec_once=health.command if health and options.run_healthcheck else None,
-                         health=health_watch)]
+                         health=health_watch, accepted=tuple(options.accept_root_commands))]
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
@@ -186,7 +186,8 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     if scanning is not None:
         seen = normal if watches else Observation("run")
         report.checks += _filesystem_checks(scanning, seen, user, options,
-                                            _root_policy(config, user, seen, health, options))
+                                            _root_policy(config, user, seen, health, options),
+                                            report.accepted_root_commands)
     if bisection is not None:
         # Broke only at the end of the window (or both exited at once): the probes start now, if needed.
         observe(bisection.spawn(), options.settle, options.samples, options.start_timeout)
