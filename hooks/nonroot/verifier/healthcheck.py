@@ -89,13 +89,14 @@ class HealthWatch:
     healthy_at: float | None = None
     probes: list[dict] = field(default_factory=list)   # the engine's last probes: ExitCode, Output
     waited_s: float = 0.0          # the longest it was allowed to take
+    first_probe_s: float = 30.0    # by then the engine has logged a probe, if it runs them at all
     gave_up: bool = False          # still starting when the wait ended
 
     def note(self, state: dict, at: float) -> None:
         """Read State.Health from a container's attributes."""
         health = state.get("Health") or {}
-        if not health:
-            return
+        if not health or (not health.get("Log") and self.status == "" and self.at is not None):
+            return   # none reported, or an engine found not to run its probes (see Watch.waiting_for_health)
         self.status = health.get("Status") or ""
         self.at = at
         self.probes = list(health.get("Log") or [])[-5:]

@@ -134,11 +134,17 @@ class Watch:
             watcher.started(index, self.first_pid)
 
     def waiting_for_health(self) -> bool:
-        """Still starting by the engine's health status, within the wait (past it: gave up)."""
+        """Still starting by the engine's health status, within the wait (past it: gave up). An
+        engine that has logged no probe by `health.first_probe_s` does not run health checks
+        (Podman without its systemd timers): its status is not waited for."""
         health = self.obs.health
         if health is None or self.obs.state != RUNNING or health.status != "starting" or self.running_at is None:
             return False
-        if time.monotonic() - self.running_at < health.waited_s:
+        elapsed = time.monotonic() - self.running_at
+        if not health.probes and elapsed > health.first_probe_s:
+            health.status = ""
+            return False
+        if elapsed < health.waited_s:
             return True
         health.gave_up = True
         return False

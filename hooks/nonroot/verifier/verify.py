@@ -14,7 +14,7 @@ from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from ..errors import EngineUnavailable, ImageNotFound
 from .fsscan import DEFAULT_PATH, FsFacts, Identity, RootPolicy, RootRun, app_roots, filesystem_checks, scan
-from .healthcheck import HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check, read_healthcheck
+from .healthcheck import PROBE_INTERVAL_S, HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check, read_healthcheck
 from .hardened import Bisection, combine, hardened_check, restrictions
 from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
 from .runtime import EXITED, NOT_STARTED, Observation, Watch, observe, start_watcher
@@ -153,7 +153,8 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     health = read_healthcheck(config) or read_healthcheck(holder.attrs.get("Config") or {})
     probed = health is not None and options.health_timeout > 0
     run_kwargs = {**base, "healthcheck": health.probe_every_second()} if probed else base
-    health_watch = HealthWatch(waited_s=min(health.budget_s, options.health_timeout)) if probed else None
+    health_watch = HealthWatch(waited_s=min(health.budget_s, options.health_timeout),
+                               first_probe_s=PROBE_INTERVAL_S + health.timeout_s + 5.0) if probed else None
     try:
         watches = [Watch(session.create(image.id, "run", **run_kwargs), "run", owner_paths=options.writable_paths,
                          exec_once=health.command if health and options.run_healthcheck else None,
