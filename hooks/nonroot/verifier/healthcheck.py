@@ -111,7 +111,8 @@ class HealthWatch:
         if not self.probes:
             return "no probe had finished"
         last = self.probes[-1]
-        output = " | ".join((last.get("Output") or "").strip().splitlines()[-5:])
+        lines = [line.strip() for line in (last.get("Output") or "").splitlines() if line.strip()]
+        output = " | ".join(lines[-2:])   # the decisive lines are the last ones (an error after its traceback)
         return f"exit code {last.get('ExitCode')}" + (f", output: {output}" if output else ", no output")
 
 
@@ -172,9 +173,9 @@ def _passed(health: HealthWatch | None, run: ExecRun | None) -> str:
     if health is not None and health.status:
         return f"the check had not passed: {health.status} (last probe: {health.last_output()})"
     if run is not None and run.exit_code is not None:
-        # the engine reports no health status (Podman without its health timers): the run once decides
-        return (f"the check passed (exit code 0 when run once; the engine reports no health status)"
-                if run.exit_code == 0 else f"the check failed when run once (exit code {run.exit_code})")
+        # no health status (not waited for, or Podman without its health timers): the run once decides
+        return ("the check passed when run once in the window (exit code 0)"
+                if run.exit_code == 0 else f"the check failed when run once in the window (exit code {run.exit_code})")
     return "whether the check passes was not seen"
 
 
