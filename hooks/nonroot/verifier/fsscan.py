@@ -314,11 +314,6 @@ class RootFindings:
     accepted: list[str] = field(default_factory=list)               # accepted root commands, as said
 
 
-def _accepted(command: str, accepted: Iterable[str]) -> bool:
-    program = command.split()[0] if command.split() else ""
-    return any(name in (command, program, posixpath.basename(program)) for name in accepted)
-
-
 def _grant_paths(facts: FsFacts, who: rootpaths.Subject, user_empty: bool, policy: RootPolicy,
                  out: RootFindings) -> None:
     """sudo and doas rules: root for any command, or for single commands, without a password."""
@@ -345,9 +340,9 @@ def _grant_paths(facts: FsFacts, who: rootpaths.Subject, user_empty: bool, polic
             program = grant.command.split()[0]
             runs = f"{tool} runs `{grant.command}` as root without a password for {who.describe()}"
             if how:
-                refused = " (it cannot be accepted)" if _accepted(grant.command, policy.accepted) else ""
+                refused = " (it cannot be accepted)" if rootpaths.is_accepted(grant.command, policy.accepted) else ""
                 out.found.append(rootpaths.RootPath(f"{runs}: {how}{refused}", (rule, having)))
-            elif _accepted(grant.command, policy.accepted):
+            elif rootpaths.is_accepted(grant.command, policy.accepted):
                 out.accepted.append(f"{tool} {grant.command}")
             else:
                 out.found.append(rootpaths.RootPath(

@@ -47,6 +47,13 @@ def used_by(path: str) -> str | None:
     return None
 
 
+def is_accepted(command: str, accepted: Iterable[str]) -> bool:
+    """Does a reviewer's --accept-root-command name this command line's program (by path or
+    name) or the whole command line?"""
+    program = command.split()[0] if command.split() else ""
+    return bool(program) and any(name in (command, program, posixpath.basename(program)) for name in accepted)
+
+
 def refused_by(program: str, entry) -> str | None:
     """Why `program` (sudo or doas) refuses to read this file or directory, or None: sudo wants
     its files owned by root and writable by no group but root's and no one else (sudo_secure_path);

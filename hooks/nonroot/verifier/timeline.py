@@ -14,6 +14,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from .procs import ProcessIds
+from .rootpaths import is_accepted
 
 ROOT_RUNNERS = ("sudo", "doas")   # what runs an accepted root command (a reviewed sudo/doas rule)
 
@@ -156,8 +157,7 @@ def runs_accepted(command: str, accepted: tuple[str, ...]) -> bool:
     words = command.split()
     if not words or posixpath.basename(words[0]) not in ROOT_RUNNERS:
         return False
-    program = next((w for w in words[1:] if not w.startswith("-")), "")
-    return bool(program) and any(name in (program, posixpath.basename(program)) for name in accepted)
+    return is_accepted(next((w for w in words[1:] if not w.startswith("-")), ""), accepted)
 
 
 def _accepted_pids(ordered: list[Sighting], accepted: tuple[str, ...]) -> set[int]:

@@ -14,14 +14,15 @@ from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from ..errors import EngineUnavailable, ImageNotFound
 from .fsscan import DEFAULT_PATH, FsFacts, Identity, RootPolicy, RootRun, app_roots, filesystem_checks, scan
-from .healthcheck import PROBE_INTERVAL_S, HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check, read_healthcheck
+from .healthcheck import (PROBE_INTERVAL_S, HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check,
+                          read_healthcheck)
 from .hardened import Bisection, combine, hardened_check, restrictions
-from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
+from .model import BROKEN, FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
 from .runtime import EXITED, NOT_STARTED, Observation, Watch, observe, start_watcher
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
-__all__ = ["FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions", "verify_image"]
+__all__ = ["BROKEN", "FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions", "verify_image"]
 
 
 def _in_background(work: Callable[[], Any]) -> Future:
