@@ -22,7 +22,8 @@ from .runtime import EXITED, NOT_STARTED, Observation, Watch, observe, start_wat
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
-__all__ = ["BROKEN", "FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions", "verify_image"]
+__all__ = ["BROKEN", "FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions",
+           "verify_image"]
 
 
 def _in_background(work: Callable[[], Any]) -> Future:
