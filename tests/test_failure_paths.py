@@ -268,3 +268,20 @@ def test_ctrl_c_during_the_tasks_verification_in_copier_copy_leaves_no_container
         if proc.poll() is None:
             proc.kill()
         engine.images.remove(tag, force=True)
+
+
+def test_a_service_that_does_not_answer_its_health_path_is_not_a_success_and_names_the_answer(
+        generate, python_base, engine, built_tags):
+    """The generated service is proven the same way as any image: its HEALTHCHECK must pass.
+    The sample serves /healthz; answered /ready, the engine calls it unhealthy (after the
+    image's own start period + interval x retries: 35 s and the probes' own time)."""
+    built_tags.append("nr-fail-health:dev")
+    dest = generate(service_name="nr-fail-health", base_image=python_base, health_path="/ready")
+    before = snapshot(dest)
+    result = run_task(dest, env={"NONROOT_QUIET": "1"})
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "NOT PROVEN: THE SERVICE DOES NOT WORK" in result.stderr
+    assert "the app does not answer its health path /ready (answer health_path)" in result.stderr
+    assert "no process runs as root" not in result.stderr
+    assert "the generated files are in place" in result.stderr
+    assert snapshot(dest) == before

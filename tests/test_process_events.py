@@ -312,3 +312,41 @@ def test_an_exec_whose_credentials_are_unknown_is_counted_as_such():
     result = judge(timeline(seen(0.1, "exec", 1, "serve", APP), seen(0.5, "exec", 4, "gone", (-1, -1, -1, -1))))
     assert result.coverage(timeline()) == ("watched 5.0 s (process events): 2 execs (1 with credentials not read), "
                                            "0 UID changes, none to 0")
+
+
+def test_runcs_own_processes_are_not_the_containers_even_when_their_command_line_was_never_read(tmp_path):
+    """An entrypoint the kernel cannot execute (CRLF): runc's INIT never execs, so nothing is
+    "launched". On a loaded machine `runc init` re-exec'd itself before its command line was
+    read; the stage names runc then gives its processes say whose they are: none is the
+    container's, and no root is found."""
+    from nonroot.verifier.cnproc import ProcEvent
+    from nonroot.verifier.procwatch import containers_own
+
+    _proc_entry(tmp_path, 100, 0, cmdline="runc --root /var/run/docker/runtime-runc/moby start container-id")
+    _proc_entry(tmp_path, 200, 0, cgroup="0::/docker/container-id")
+    records: list[dict] = []
+    tracker = Tracker(["container-id"], records.append, proc=str(tmp_path))
+    tracker.handle_batch([
+        ProcEvent("fork", 1, pid=200, tgid=200, parent_pid=100, parent_tgid=100),
+        ProcEvent("exec", 2, pid=200, tgid=200),                       # runc init
+        ProcEvent("exec", 3, pid=200, tgid=200),                       # re-exec'd from a memfd copy
+        ProcEvent("comm", 4, pid=200, tgid=200, comm="runc:[0:PARENT]"),
+        ProcEvent("fork", 5, pid=201, tgid=201, parent_pid=200, parent_tgid=200),
+        ProcEvent("comm", 6, pid=201, tgid=201, comm="runc:[1:CHILD]"),
+        ProcEvent("exit", 7, pid=201, tgid=201),
+    ])
+    assert any(r["kind"] == "exec" and r["uids"] == [0] * 4 for r in records)   # root, in the container's cgroup
+    assert containers_own(records) == []
+
+
+def test_root_inside_an_accepted_root_command_run_by_sudo_is_accepted_not_found():
+    sudo = Sighting(6.0, "exec", ProcessIds(7, "sudo -n /usr/local/bin/rotate-logs", ROOT, ROOT))
+    child = Sighting(6.1, "fork", ProcessIds(8, "sudo -n /usr/local/bin/rotate-logs", ROOT, ROOT), parent=7)
+    job = Sighting(6.1, "exec", ProcessIds(8, "/bin/sh /usr/local/bin/rotate-logs", ROOT, ROOT))
+    service = seen(0.1, "exec", 1, "service", APP)
+    other = seen(7.0, "exec", 9, "sudo -n /usr/bin/other", ROOT)
+    found = judge(Timeline(EVENTS, 10.0, 1, [service, sudo, child, job, other], {},
+                           accepted=("/usr/local/bin/rotate-logs",)))
+    assert [s.ids.pid for s in found.accepted] == [7, 8, 8]
+    assert [r.sighting.ids.pid for r in found.root] == [9]
+    assert not judge(Timeline(EVENTS, 10.0, 1, [service, sudo, child, job], {})).accepted

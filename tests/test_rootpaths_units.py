@@ -222,3 +222,141 @@ def test_a_config_only_user_gets_its_etc_group_memberships():
 
 def test_no_non_root_user_means_not_judged():
     assert root_path_check(facts({}), []).verdict == "skip"
+
+
+# --- issue 21: every path to root fails, with the way named; what is not one says why -----------
+
+import struct  # noqa: E402
+
+from nonroot.verifier.fsscan import RootPolicy, RootRun, executed_files, file_capabilities, setuid_check  # noqa: E402
+
+
+def caps_xattr(*bits: int, revision: int = 0x02000000) -> str:
+    """A security.capability value as the tar reader hands it over (surrogate-escaped text)."""
+    mask = sum(1 << b for b in bits)
+    raw = struct.pack("<IIIII", revision | 1, mask & 0xFFFFFFFF, 0, mask >> 32, 0)
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def test_file_capabilities_are_read_from_the_xattr():
+    assert file_capabilities(caps_xattr(7)) == ("CAP_SETUID",)
+    assert file_capabilities(caps_xattr(10, 39)) == ("CAP_NET_BIND_SERVICE", "CAP_BPF")
+    assert file_capabilities("\x01") is None
+
+
+PYTHON_SETUID = FsEntry("/usr/bin/python3.11", 0, 0, 0o755, file_caps=True, caps=("CAP_SETUID",))
+SERVER_BIND = FsEntry("/usr/local/bin/server", 0, 0, 0o755, file_caps=True, caps=("CAP_NET_BIND_SERVICE",))
+
+
+def test_a_root_yielding_file_capability_on_a_file_the_user_can_run_is_a_path_to_root():
+    check = root_path_check(facts({}, privileged=(PYTHON_SETUID,)), [APP])
+    assert check.verdict == "fail"
+    assert "/usr/bin/python3.11 carries the file capability CAP_SETUID" in check.summary
+    assert "setuid(0)" in check.summary
+
+
+def test_a_root_yielding_file_capability_the_user_cannot_run_is_no_path():
+    owner_only = FsEntry("/usr/local/bin/tool", 0, 0, 0o700, file_caps=True, caps=("CAP_SETUID",))
+    assert root_path_check(facts({}, privileged=(owner_only,)), [APP]).verdict == "pass"
+
+
+def test_a_capability_that_yields_no_root_is_reported_and_passes():
+    found = facts({}, privileged=(SERVER_BIND,))
+    assert root_path_check(found, [APP]).verdict == "pass"
+    check = setuid_check(found, strict=True)
+    assert check.verdict == "pass"
+    assert "file capabilities that yield no root: /usr/local/bin/server (CAP_NET_BIND_SERVICE)" in check.summary
+
+
+def test_a_nopasswd_rule_for_a_command_that_gives_a_shell_fails_naming_how():
+    check = root_path_check(facts({"/etc/sudoers": "app ALL=(root) NOPASSWD: /usr/bin/chown, /usr/bin/chmod\n"}),
+                            [APP])
+    assert check.verdict == "fail"
+    assert "`sudo chmod u+s /bin/bash` makes a setuid-root shell" in check.summary
+    assert "sudo runs `/usr/bin/chown` as root without a password" in check.summary
+
+
+def test_a_nopasswd_rule_for_any_other_command_fails_by_default_and_says_how_to_accept_it():
+    check = root_path_check(facts({"/etc/sudoers": "app ALL=(root) NOPASSWD: /usr/local/bin/rotate-logs\n"}), [APP])
+    assert check.verdict == "fail"
+    assert "accept it with --accept-root-command /usr/local/bin/rotate-logs" in check.summary
+
+
+def test_an_accepted_command_passes_and_is_named_as_accepted():
+    rule = {"/etc/sudoers": "app ALL=(root) NOPASSWD: /usr/local/bin/rotate-logs\n"}
+    for name in ("/usr/local/bin/rotate-logs", "rotate-logs"):
+        check = root_path_check(facts(rule), [APP], RootPolicy(accepted=(name,)))
+        assert check.verdict == "pass", check.summary
+        assert "accepted root commands: sudo /usr/local/bin/rotate-logs" in check.summary
+
+
+def test_a_command_that_gives_a_shell_cannot_be_accepted():
+    rule = {"/etc/sudoers": "app ALL=(root) NOPASSWD: /usr/bin/chmod\n"}
+    check = root_path_check(facts(rule), [APP], RootPolicy(accepted=("/usr/bin/chmod",)))
+    assert check.verdict == "fail" and "(it cannot be accepted)" in check.summary
+
+
+def test_a_user_owned_sudoers_d_is_a_misconfiguration_sudo_refuses_not_a_path():
+    owned = FsEntry("/etc/sudoers.d", 10001, 10001, 0o755, is_dir=True)
+    check = root_path_check(facts({}, watched=(owned,)), [APP])
+    assert check.verdict == "warn"
+    assert "a misconfiguration sudo refuses (owned by uid 10001, should be 0)" in check.summary
+
+
+def test_a_root_owned_sudoers_d_writable_by_group_0_is_a_path_for_a_member_of_group_0():
+    writable = FsEntry("/etc/sudoers.d", 0, 0, 0o775, is_dir=True)
+    member = Identity(10001, frozenset({10001, 0}), "pid 1 `app`")
+    assert root_path_check(facts({}, watched=(writable,)), [member]).verdict == "fail"
+
+
+def test_a_doas_conf_writable_by_its_group_is_refused_by_doas():
+    conf = FsEntry("/etc/doas.conf", 0, 10001, 0o664)
+    doas = FsEntry("/usr/bin/doas", 0, 0, 0o4755)
+    check = root_path_check(facts({}, privileged=(doas,), watched=(conf,)), [APP])
+    assert check.verdict == "warn" and "doas refuses (writable by group 10001)" in check.summary
+
+
+def root_run_facts(*candidates: FsEntry) -> FsFacts:
+    found = facts({})
+    found.candidates = list(candidates)
+    found.on_path = {"/usr/local/bin/entrypoint.sh", "/usr/bin/chown"}
+    return found
+
+
+ENTRYPOINT = RootRun(("/usr/local/bin/entrypoint.sh",), "the entrypoint, run as root at every start")
+
+
+def test_a_root_entrypoint_the_user_owns_is_a_path_to_root():
+    owned = FsEntry("/usr/local/bin/entrypoint.sh", 10001, 10001, 0o755)
+    check = root_path_check(root_run_facts(owned), [APP], RootPolicy(runs=(ENTRYPOINT,)))
+    assert check.verdict == "fail"
+    assert "/usr/local/bin/entrypoint.sh, the entrypoint, run as root at every start, can be changed" in check.summary
+
+
+def test_a_writable_directory_above_a_root_run_file_is_a_path_to_root():
+    script = RootRun(("/bin/sh", "/app/bin/start.sh"), "run as root in the start-up prelude")
+    app_dir = FsEntry("/app", 10001, 10001, 0o755, is_dir=True)
+    check = root_path_check(root_run_facts(app_dir), [APP], RootPolicy(runs=(script,)))
+    assert check.verdict == "fail" and "/app/bin/start.sh, run as root in the start-up prelude" in check.summary
+
+
+def test_a_writable_directory_before_a_root_command_on_roots_path_is_a_path_to_root():
+    chown = RootRun(("chown", "-R", "app", "/data"), "run as root in the start-up prelude")
+    local = FsEntry("/usr/local/bin", 0, 10001, 0o775, is_dir=True)
+    check = root_path_check(root_run_facts(local), [APP], RootPolicy(runs=(chown,)))
+    assert check.verdict == "fail"
+    assert any("searched before it on root's PATH" in e for e in check.evidence)
+
+
+def test_root_run_files_the_user_cannot_write_are_no_path():
+    check = root_path_check(root_run_facts(), [APP], RootPolicy(runs=(ENTRYPOINT,)))
+    assert check.verdict == "pass"
+
+
+def test_the_files_a_command_line_executes_are_its_program_and_an_interpreters_script():
+    on_path = {"/usr/bin/sh"}
+    dirs = ("/usr/local/bin", "/usr/bin")
+    assert executed_files(("sh", "entry.sh", "x"), dirs, "/app", on_path) == [
+        ("/usr/bin/sh", ["/usr/local/bin"]), ("/app/entry.sh", [])]
+    assert executed_files(("sh", "-c", "echo"), dirs, "/", on_path) == [("/usr/bin/sh", ["/usr/local/bin"])]
+    assert executed_files(("(ended before its command line could be read)",), dirs, "/", on_path) == []

@@ -1,7 +1,8 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
   nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
-                                  exit 0 proven non-root, 1 root/privilege found, 2 could not tell
+                                  exit 0 proven non-root, 1 root/privilege found, 2 could not tell,
+                                  3 not proven: the service does not work
   nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [--overwrite] [-d KEY=VALUE ...] [--data-file F] [-q]
                                   generate a service (in an existing repository: detect, then adopt it)
@@ -20,6 +21,10 @@ from .errors import INTERRUPTED, BuildFailed, NonrootError
 from .verifier.verify import VerifyOptions
 
 EXIT_CANNOT_TELL = 2
+EXIT_CODES_HELP = ("exit codes of verify and check: 0 proven non-root (and, with a HEALTHCHECK, healthy); "
+                   "1 root or privilege found; 2 could not tell (bad input, an engine error, a container that "
+                   "would not stay up to be watched); 3 not proven: the service does not work (its HEALTHCHECK "
+                   "failed, or it exited before it passed); 130 interrupted")
 
 
 def _raise_interrupt(signum: int, _frame: object) -> None:
@@ -40,7 +45,8 @@ def _verify_options(args: argparse.Namespace) -> VerifyOptions:
                          entrypoint=None if args.entrypoint is None else shlex.split(args.entrypoint),
                          expect_uid=args.expect_uid, tmpfs={path: "" for path in args.tmpfs},
                          writable_paths=list(args.writable), strict=args.strict, hardened=not args.no_hardened,
-                         arbitrary_uid=arbitrary, start_timeout=args.start_timeout)
+                         arbitrary_uid=arbitrary, start_timeout=args.start_timeout,
+                         accept_root_commands=list(args.accept_root_command), health_timeout=args.health_timeout)
 
 
 def _print_report(report, args: argparse.Namespace, user_label: str = "", **extra: object) -> None:
@@ -145,6 +151,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="skip the hardened run (--read-only, --cap-drop ALL, no-new-privileges)")
     parser.add_argument("--arbitrary-uid", type=_uid, nargs="?", const=0, metavar="UID",
                         help="hardened run as a random UID (or UID) with GID 0, as OpenShift does")
+    parser.add_argument("--accept-root-command", action="append", default=[], metavar="COMMAND",
+                        help="a command a sudo/doas rule runs as root without a password that you reviewed "
+                             "(path or name; repeatable): the verdict names it as accepted instead of failing; "
+                             "commands known to give a shell or write any file cannot be accepted")
+    parser.add_argument("--health-timeout", type=float, default=300.0, metavar="SECONDS",
+                        help="with a HEALTHCHECK: the longest wait for the engine's health status (default 300, "
+                             "for slow starters; the image's start period + interval x retries when shorter; "
+                             "0: do not wait)")
     parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
                         help="seconds to wait for the container to be running")
     parser.add_argument("--sarif", metavar="FILE",
@@ -166,14 +180,15 @@ def _uid(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nonroot", description="Prove that a container runs as non-root.")
+    parser = argparse.ArgumentParser(prog="nonroot", description="Prove that a container runs as non-root.",
+                                     epilog=EXIT_CODES_HELP)
     parser.add_argument("--version", action="version", version=f"nonroot {__version__}")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    verify = sub.add_parser("verify", help="verify an image that is in the engine")
+    verify = sub.add_parser("verify", help="verify an image that is in the engine", epilog=EXIT_CODES_HELP)
     verify.add_argument("image")
     _add_run_options(verify)
     verify.set_defaults(func=cmd_verify)
-    check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image")
+    check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image", epilog=EXIT_CODES_HELP)
     check.add_argument("dir", nargs="?", default=".")
     check.add_argument("--tag", help="image tag (default: <service_name>:dev from the answers file)")
     _add_run_options(check)

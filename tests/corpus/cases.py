@@ -17,7 +17,7 @@ from pathlib import Path
 CORPUS_DIR = Path(__file__).resolve().parent
 REPO = "nonroot-corpus"
 VERSION = "1"
-PROVEN, FOUND, CANNOT_TELL = 0, 1, 2
+PROVEN, FOUND, CANNOT_TELL, NOT_WORKING = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ CASES: tuple[Case, ...] = (
          FOUND, (
              Expect("runtime", "fail", "`/bin/sh /usr/local/bin/rotate-logs` has UID 0"),
              Expect("runtime", "fail", "`sudo -n /usr/local/bin/rotate-logs` has UID 0 (effective, saved, "
-                                       "filesystem)")),
+                                       "filesystem)"),
+             Expect("path-to-root", "fail", "accept it with --accept-root-command /usr/local/bin/rotate-logs")),
          options={"settle": 10.0}),
     Case("root-blip", "`USER 10001`, a setuid-root helper that lives 50 ms every second", FOUND, (
         Expect("runtime", "fail", "`/usr/local/bin/blip 0.05` has UID 0 (effective, saved, filesystem)"),)),
@@ -192,6 +193,45 @@ CASES: tuple[Case, ...] = (
         Expect("runtime", "fail", "`/bin/sh /usr/local/bin/master.sh` has UID 0"),
         Expect("runtime", "fail", "the first process never gave up root"),
         Expect("runtime", "fail", "`sleep infinity` uid r/e/s/fs=101/101/101/101"))),
+    # Issue 21: every path to root is a failure, with the way named; what is not one says why.
+    Case("cap-interpreter", "`USER app`, cap_setuid+ep on the Python interpreter it can run", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "/usr/bin/python3.11 carries the file capability CAP_SETUID"),
+        Expect("path-to-root", "fail", "setuid(0)"))),
+    Case("cap-bind-service", "`USER 10001`, its server carries cap_net_bind_service+ep", PROVEN, (
+        Expect("setuid-files", "pass", "file capabilities that yield no root: /usr/local/bin/server "
+                                       "(CAP_NET_BIND_SERVICE)"),
+        Expect("path-to-root", "pass"),
+        Expect("runtime", "pass"))),
+    Case("sudo-chown-chmod", "`USER app`, sudoers: `NOPASSWD: /usr/bin/chown, /usr/bin/chmod`", FOUND, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "fail", "sudo runs `/usr/bin/chmod` as root without a password"),
+        Expect("path-to-root", "fail", "`sudo chmod u+s /bin/bash` makes a setuid-root shell"),
+        Expect("path-to-root", "fail", "`sudo chown USER /etc/passwd`"))),
+    Case("root-entry-writable", "no `USER`, setpriv drop, the entrypoint owned by the service user", FOUND, (
+        Expect("runtime", "pass", "root only in the start-up prelude"),
+        Expect("path-to-root", "fail", "/usr/local/bin/entrypoint.sh, the entrypoint, run as root at every "
+                                       "start, can be changed by UID 10001"))),
+    Case("sudoers-d-owned", "`USER app`, sudo installed, /etc/sudoers.d owned by app", PROVEN, (
+        Expect("runtime", "pass"),
+        Expect("path-to-root", "warn", "a misconfiguration sudo refuses (owned by uid 10001, should be 0)"))),
+    # Issue 21: proven needs a working service; the same verdict whatever the load.
+    Case("health-never", "`USER app`, a `HEALTHCHECK` on a route it does not serve", NOT_WORKING, (
+        Expect("runtime", "pass"),
+        Expect("health-check", "broken", "not proven: the service does not work: its health check failed, the "
+                                         "engine says unhealthy"),
+        Expect("health-check", "broken", "HTTP Error 404"))),
+    Case("health-exits", "`USER app`, a `HEALTHCHECK`, a start command whose file is missing", NOT_WORKING, (
+        Expect("health-check", "broken", "it stopped before its health check passed (it exited at once: exit "
+                                         "code 2"),
+        Expect("health-check", "broken", "can't open file '/app/dist/server.py'"))),
+    Case("health-slow", "`USER 10001`, ready after 6 s, a `HEALTHCHECK` with a start period", PROVEN, (
+        Expect("health-check", "pass", "the check passed: healthy at"),
+        Expect("health-check", "pass", "runs as USER 10001:10001 (UID 10001)"),
+        Expect("runtime", "pass", "`sleep infinity` uid r/e/s/fs=10001/10001/10001/10001"))),
+    Case("entry-crlf", "`USER 10001`, an entrypoint with CRLF line endings (cannot be executed)", CANNOT_TELL, (
+        Expect("runtime", "unknown", "exec /usr/local/bin/entrypoint.sh: no such file or directory"),
+        Expect("health-check", "skip", "nothing checked that it works"))),
 )
 BY_NAME = {case.name: case for case in CASES}
 # The cases that also run under Podman (tests/corpus/test_podman.py): each verdict kind, the

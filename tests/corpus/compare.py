@@ -21,7 +21,8 @@ sys.path.insert(0, str(HERE.parents[1] / "hooks"))
 from cases import CASES, CORPUS_DIR, Case  # noqa: E402
 from peers import ROOT_RULES, Finding, checkov, command, hadolint, structure_test, trivy_by_folder  # noqa: E402,F401
 
-OUTCOME = {0: "**0** proven non-root", 1: "**1** root or privilege found", 2: "**2** could not tell"}
+OUTCOME = {0: "**0** proven non-root", 1: "**1** root or privilege found", 2: "**2** could not tell",
+           3: "**3** not proven: the service does not work"}
 TOOLS = ("hadolint", "trivy", "checkov", "container-structure-test")
 HEADERS = ("hadolint", "Trivy", "Checkov", "container-structure-test")
 
@@ -40,6 +41,9 @@ def headline(report) -> str:
     if code == 1:
         check = next(c for c in report.checks if c.verdict == "fail")
         return f"{check.name}: {_no_pid(check.summary)}"
+    if code == 3:
+        check = next(c for c in report.checks if c.verdict == "broken")
+        return f"{check.name}: {_no_pid(check.summary).split('; its last log lines')[0]}"
     if code == 2:
         check = next(c for c in report.checks if c.verdict == "unknown")
         return f"{check.name}: {_no_pid(check.summary).split('; the engine')[0]}"

@@ -15,6 +15,8 @@ WAYS_IN = {
     "doas-nopass": ["doas", "-n", "id", "-u"],
     "empty-root-password": ["su", "-c", "id -u", "root"],
     "passwd-writable": ["sh", "-c", "echo 'x::0:0::/root:/bin/sh' >> /etc/passwd && su -c 'id -u' x"],
+    "cap-interpreter": ["python3", "-c", "import os; os.setuid(0); print(os.getuid())"],
+    "sudo-chown-chmod": ["sh", "-c", "sudo -n /usr/bin/chmod u+s /bin/bash && bash -p -c 'id -u'"],
 }
 
 
@@ -74,3 +76,19 @@ def test_a_user_owned_config_dir_outside_the_app_paths_is_reported_writable(corp
 
 def test_declaring_the_config_dir_writable_clears_it(verify):
     assert verify("config-owned", writable_paths=["/etc/web"]).check("user-writable").verdict == "pass"
+
+
+def test_a_user_owned_sudoers_d_is_refused_by_sudo_and_only_warned_about(engine, corpus, corpus_reports):
+    code, output = run_as_image_user(engine, "sudoers-d-owned", ["sudo", "-n", "id", "-u"])
+    assert code != 0 and "/etc/sudoers.d is owned by uid 10001, should be 0" in output
+    assert corpus_reports["sudoers-d-owned"].check("path-to-root").verdict == "warn"
+    assert corpus_reports["sudoers-d-owned"].exit_code == 0
+
+
+def test_an_accepted_root_command_is_named_in_the_verdict_instead_of_failing(verify):
+    report = verify("sudo-job-late", accept_root_commands=["/usr/local/bin/rotate-logs"])
+    assert report.exit_code == 0
+    assert report.accepted_root_commands == ["sudo /usr/local/bin/rotate-logs"]
+    runtime = report.check("runtime")
+    assert "none with UID 0 outside the accepted root commands" in runtime.summary
+    assert "`sudo -n /usr/local/bin/rotate-logs`" in runtime.summary

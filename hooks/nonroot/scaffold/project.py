@@ -21,6 +21,7 @@ class Expectations:
     uid: int | None = None
     gid: int | None = None
     writable_paths: list[str] = field(default_factory=list)
+    health_path: str = ""   # the path the image's HEALTHCHECK probes ("" none): the answer to change if it fails
 
     def user_label(self) -> str:
         if self.uid is None:
@@ -44,4 +45,5 @@ def load_expectations(directory: Path) -> Expectations:
         return Expectations(tag=f"{service}:dev" if service else _default_tag(directory))
     plan = build_plan(answers)  # the same plan the template rendered
     return Expectations(tag=f"{plan.service_name}:dev", user=plan.user, uid=plan.run_uid, gid=plan.run_gid,
-                        writable_paths=list(plan.owned_paths))
+                        writable_paths=list(plan.owned_paths),
+                        health_path=plan.health.path if plan.health and plan.health.test else "")

@@ -30,6 +30,7 @@ from pathlib import Path
 from . import outcome
 from .conflicts import conflicted_files
 from ..errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
+from ..verifier.model import EXIT_NOT_WORKING
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
 
@@ -125,10 +126,21 @@ def run(directory: Path, operation: str, copier_cleanup: bool, quiet: bool = Fal
     if report.exit_code == 0:
         outcome.report(outcome.Outcome(outcome.VERIFIED, tag=result.build.tag))
         passed = sum(c.verdict == "pass" for c in report.checks)
+        works = f" healthy at {report.healthy_at:.1f} s;" if report.healthy_at is not None else ""
+        accepted = report.accepted_root_commands
+        root = (f"root only in the accepted root commands: {', '.join(accepted)}" if accepted
+                else "no process runs as root")
         _say(GREEN, f"nonroot: image {result.build.tag}, user {result.expectations.user_label()}: "
-                    f"{passed} checks passed, no process runs as root.")
+                    f"{passed} checks passed;{works} {root}.")
         return 0
     reasons = "; ".join(f"{c.name}: {c.summary}" for c in report.failures())
+    if report.exit_code == EXIT_NOT_WORKING:
+        path = result.expectations.health_path
+        answer = (f"the app does not answer its health path {path} (answer health_path): serve 200 there, or "
+                  "change health_path to the path it serves (\"\" for none)" if path else
+                  "the service does not work")
+        return _fail(outcome.VERIFICATION_FAILED, f"{result.build.tag} is not proven: {answer}; {reasons}", [],
+                     keep_by_exit_zero, check, tag=result.build.tag)
     return _fail(outcome.VERIFICATION_FAILED, f"verification of {result.build.tag} failed: {reasons}", [],
                  keep_by_exit_zero, check, tag=result.build.tag)
 

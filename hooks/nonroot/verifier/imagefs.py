@@ -24,6 +24,7 @@ class FsEntry:
     mode: int
     is_dir: bool = False
     file_caps: bool = False
+    caps: tuple[str, ...] | None = None   # the file capabilities it grants (permitted set); None: not read
 
     def describe(self) -> str:
         """e.g. "/usr/bin/su 0:0 mode 4755 (setuid)"."""

@@ -11,6 +11,9 @@ from .procs import ProcessIds
 
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "unknown"
 SKIP = "skip"  # not judged, with the reason; does not change the exit code
+BROKEN = "broken"  # the service does not work (its health check failed, or it exited before it passed)
+# The exit codes of `nonroot verify` and `nonroot check` (also in --help and the README).
+EXIT_PROVEN, EXIT_ROOT_FOUND, EXIT_CANNOT_TELL, EXIT_NOT_WORKING = 0, 1, 2, 3
 LABEL = "io.nonroot.verify"
 
 
@@ -30,18 +33,24 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     processes: list[ProcessIds] = field(default_factory=list)
 
+    accepted_root_commands: list[str] = field(default_factory=list)  # reviewed sudo/doas commands, as said
+    healthy_at: float | None = None   # seconds after the start when the engine first said healthy
+
     @property
     def exit_code(self) -> int:
-        """0 proven non-root, 1 root or privilege found, 2 could not tell."""
+        """0 proven non-root, 1 root or privilege found, 2 could not tell, 3 not proven: the
+        service does not work (root found outranks it; it outranks could not tell)."""
         verdicts = {c.verdict for c in self.checks}
         if FAIL in verdicts:
-            return 1
+            return EXIT_ROOT_FOUND
+        if BROKEN in verdicts:
+            return EXIT_NOT_WORKING
         if UNKNOWN in verdicts or not self.checks:
-            return 2
-        return 0
+            return EXIT_CANNOT_TELL
+        return EXIT_PROVEN
 
     def failures(self) -> list[Check]:
-        return [c for c in self.checks if c.verdict in (FAIL, UNKNOWN)]
+        return [c for c in self.checks if c.verdict in (FAIL, BROKEN, UNKNOWN)]
 
     def check(self, name: str) -> Check | None:
         """The first check of that name, or None."""
@@ -67,6 +76,8 @@ class VerifyOptions:
     process_events: bool = True   # watch through the kernel's process events connector where it can be used;
                                   # False: read the container's cgroup every 25 ms instead
     run_healthcheck: bool = True  # run the image's HEALTHCHECK once in the window, as the engine would
+    health_timeout: float = 300.0  # the longest wait for the engine's health status (JVMs, migrations)
+    accept_root_commands: list[str] = field(default_factory=list)  # reviewed sudo/doas commands (by path or name)
 
     def declared_writable(self) -> list[str]:
         """Paths the caller declared writable (writable paths and tmpfs mounts)."""

@@ -227,6 +227,11 @@ class Tracker:
             if event.comm.startswith("runc:["):
                 self.names[event.tgid] = event.comm
                 proc = self.known.get(event.tgid)
+                if proc is not None and not proc.launched:
+                    # runc names its own stages: whatever this process exec'd so far (`runc init`,
+                    # re-exec'd before its command line was read) was the runtime, not the container
+                    self.emit({"kind": "runc", "container": proc.container, "pid": event.tgid,
+                               "at": event.timestamp_ns, "comm": event.comm})
                 if proc is None and event.comm == RUNC_INIT:
                     # known from here, long before it execs: the credentials read now are its first ones
                     container = self._init_container(event.tgid)
@@ -421,11 +426,16 @@ class Watcher:
 def containers_own(records: list[dict]) -> list[dict]:
     """The records of the container's own processes. Under runc, those are what runc's INIT
     (named runc:[2:INIT]) execs, and their descendants: runc's own set-up processes also run
-    in the container's cgroup (`runc init`, re-exec'd from memory), as root. Under another
-    runtime, every process exec'd in the cgroup except a `runc init`."""
+    in the container's cgroup (`runc init`, re-exec'd from memory), as root. When INIT never
+    exec'd (an entrypoint the kernel cannot execute), or under another runtime: every process
+    exec'd in the cgroup except runc's, known by its `runc init` command line or, when that was
+    gone before it was read, by the stage name runc gave the process (a "runc" record)."""
+    notes = ("ready", "lost", "nocgroup", "stopped")
     if any(r.get("launched") for r in records):
-        return [r for r in records if r.get("launched") or r["kind"] in ("ready", "lost", "nocgroup", "stopped")]
-    return [r for r in records if not is_runc_init(str(r.get("command", "")))]
+        return [r for r in records if r.get("launched") or r["kind"] in notes]
+    runtime = {r["pid"] for r in records if r["kind"] == "runc"}
+    return [r for r in records if r["kind"] != "runc" and r.get("pid") not in runtime
+            and not is_runc_init(str(r.get("command", "")))]
 
 
 def is_runc_init(command: str) -> bool:
@@ -445,7 +455,7 @@ def to_sighting(record: dict, started_ns: int):
                      gids=tuple(record["gids"]), groups=tuple(record.get("groups") or ()),
                      cap_eff=list(record.get("cap_eff") or []), cap_prm=list(record.get("cap_prm") or []),
                      no_new_privs=record.get("no_new_privs"), source=record.get("source", "event"))
-    return Sighting((record["at"] - started_ns) / 1e9, record["kind"], ids)
+    return Sighting((record["at"] - started_ns) / 1e9, record["kind"], ids, parent=record.get("parent"))
 
 
 def run(ids: list[str], mode: str, out=sys.stdout, control: int = 0) -> None:

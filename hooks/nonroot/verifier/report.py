@@ -6,8 +6,17 @@ from dataclasses import asdict
 
 from .model import Report
 
-MARKS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "unknown": "??", "skip": "skip"}
-OUTCOME = {0: "PROVEN NON-ROOT", 1: "ROOT OR PRIVILEGE FOUND", 2: "COULD NOT TELL"}
+MARKS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "unknown": "??", "skip": "skip", "broken": "BROKEN"}
+OUTCOME = {0: "PROVEN NON-ROOT", 1: "ROOT OR PRIVILEGE FOUND", 2: "COULD NOT TELL",
+           3: "NOT PROVEN: THE SERVICE DOES NOT WORK"}
+
+
+def outcome(report: Report) -> str:
+    """The outcome in words; a proof with accepted root commands names them."""
+    accepted = report.accepted_root_commands
+    if report.exit_code == 0 and accepted:
+        return f"{OUTCOME[0]} EXCEPT THE ACCEPTED ROOT COMMANDS: {', '.join(accepted)}"
+    return OUTCOME[report.exit_code]
 MAX_PROCESS_LINES = 40  # the watch sees every process: a busy service can run hundreds in a window
 
 
@@ -17,7 +26,9 @@ def to_json(report: Report, **extra: object) -> str:
         "image_id": report.image_id,
         "config_user": report.config_user,
         "exit_code": report.exit_code,
-        "outcome": OUTCOME[report.exit_code],
+        "outcome": outcome(report),
+        "accepted_root_commands": list(report.accepted_root_commands),
+        "healthy_at": report.healthy_at,
         "checks": [asdict(c) for c in report.checks],
         "processes": [asdict(p) for p in report.processes],
         **extra,
@@ -48,5 +59,5 @@ def to_text(report: Report, user_label: str = "") -> str:
     passed = sum(c.verdict == "pass" for c in report.checks)
     deciding = list(dict.fromkeys(c.name for c in report.failures()))
     because = f"; decided by {', '.join(deciding)}" if deciding else ""
-    lines.append(f"  => {OUTCOME[report.exit_code]} ({passed}/{len(report.checks)} checks passed{because})")
+    lines.append(f"  => {outcome(report)} ({passed}/{len(report.checks)} checks passed{because})")
     return "\n".join(lines)

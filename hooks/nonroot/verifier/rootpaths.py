@@ -47,6 +47,43 @@ def used_by(path: str) -> str | None:
     return None
 
 
+def is_accepted(command: str, accepted: Iterable[str]) -> bool:
+    """Does a reviewer's --accept-root-command name this command line's program (by path or
+    name) or the whole command line?"""
+    program = command.split()[0] if command.split() else ""
+    return bool(program) and any(name in (command, program, posixpath.basename(program)) for name in accepted)
+
+
+def refused_by(program: str, entry) -> str | None:
+    """Why `program` (sudo or doas) refuses to read this file or directory, or None: sudo wants
+    its files owned by root and writable by no group but root's and no one else (sudo_secure_path);
+    doas wants doas.conf owned by root and writable by neither group nor others."""
+    if entry.uid != 0:
+        return f"owned by uid {entry.uid}, should be 0"
+    if entry.mode & 0o002:
+        return "writable by others"
+    if entry.mode & 0o020 and (program == "doas" or entry.gid != 0):
+        return f"writable by group {entry.gid}"
+    return None
+
+
+# How a capability gives root to the process that holds it.
+CAPABILITY_WAYS = {
+    "CAP_SETUID": "setuid(0)", "CAP_SETGID": "setgid(0) and any group's files",
+    "CAP_DAC_OVERRIDE": "write any file (/etc/passwd)", "CAP_DAC_READ_SEARCH": "read any file (/etc/shadow)",
+    "CAP_CHOWN": "take any file (chown /etc/passwd)", "CAP_FOWNER": "chmod any file (u+s on a shell)",
+    "CAP_SETFCAP": "give any file cap_setuid", "CAP_SYS_ADMIN": "mount and much of root",
+    "CAP_SYS_PTRACE": "inject code into a root process", "CAP_SYS_MODULE": "load kernel code",
+    "CAP_SYS_RAWIO": "raw access to memory and disks", "CAP_MKNOD": "device files for the disks",
+    "CAP_BPF": "kernel programs",
+}
+
+
+def how_caps_yield_root(caps: list[str]) -> str:
+    """What each capability lets the program's process do, e.g. "whoever runs it can setuid(0)"."""
+    return "whoever runs it can " + "; ".join(CAPABILITY_WAYS.get(c, c.lower()) for c in caps)
+
+
 # --- accounts -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .procwatch import CGROUP, EVENTS, Watcher, containers_own, to_sighting
 from .timeline import ENGINE, MODE_WORDS, Judgement, Sighting, Timeline, judge
 
 RUNNING, EXITED, NOT_STARTED, STARTING = "running", "exited", "not started", "starting"
+HEALTH_POLL_S = 0.25   # how often the health status is read once the window is over and it is still starting
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Observation:
     timeline: Timeline | None = None  # every process seen, in order (containers whose processes are read)
     judgement: Judgement | None = None
     exec_run: ExecRun | None = None
+    health: object | None = None      # healthcheck.HealthWatch: the engine's health status, as read
+    ran_s: float = 0.0                # seconds from running to the last look (its stop, if it stopped)
 
     @property
     def exited_at_once(self) -> bool:
@@ -77,12 +80,15 @@ class Watch:
     """Start one container and watch it; read its processes if asked to."""
 
     def __init__(self, container, role: str, read_procs: bool = True, owner_paths: list[str] | None = None,
-                 exec_once: list[str] | None = None) -> None:
+                 exec_once: list[str] | None = None, health=None, accepted: tuple[str, ...] = ()) -> None:
+        """`health`: a healthcheck.HealthWatch to keep up to date; while the engine says the container
+        is starting, it is watched past its window, up to `health.waited_s` from running."""
         self.container = container
         self.read_procs = read_procs
         self.owner_paths = owner_paths or []
         self.exec_once = exec_once
-        self.obs = Observation(role=role)
+        self.accepted = accepted      # root commands a reviewer accepted, run through sudo/doas
+        self.obs = Observation(role=role, health=health)
         self.mode = ENGINE            # how its processes are read: events | cgroup | engine (docker top)
         self.note = ""
         self.first_pid: int | None = None
@@ -127,7 +133,27 @@ class Watch:
         if self.first_pid is not None:
             watcher.started(index, self.first_pid)
 
+    def waiting_for_health(self) -> bool:
+        """Still starting by the engine's health status, within the wait (past it: gave up). An
+        engine that has logged no probe by `health.first_probe_s` does not run health checks
+        (Podman without its systemd timers): its status is not waited for."""
+        health = self.obs.health
+        if health is None or self.obs.state != RUNNING or health.status != "starting" or self.running_at is None:
+            return False
+        elapsed = time.monotonic() - self.running_at
+        if not health.probes and elapsed > health.first_probe_s:
+            health.status = ""
+            return False
+        if elapsed < health.waited_s:
+            return True
+        health.gave_up = True
+        return False
+
     def _note_status(self) -> None:
+        if self.obs.health is not None:
+            self.obs.health.note(self.container.attrs.get("State") or {}, self._seconds())
+        if self.running_at is not None:
+            self.obs.ran_s = time.monotonic() - self.running_at
         status = self.container.status
         if status == "running":
             self.obs.state = RUNNING
@@ -175,6 +201,7 @@ class Watch:
         """Whether the running container has stopped since the last look; if so, note how and when."""
         self.container.reload()
         if self.container.status == "running":
+            self._note_status()
             return False
         self._note_status()
         if self.running_at is not None:
@@ -210,7 +237,8 @@ class Watch:
         """Build its timeline from the watcher's records (or its own samples) and judge it."""
         if not self.read_procs:
             return
-        timeline = Timeline(self.mode, seconds=max(self._seconds(stopped_ns), 0.0), note=self.note)
+        timeline = Timeline(self.mode, seconds=max(self._seconds(stopped_ns), 0.0), note=self.note,
+                            accepted=self.accepted)
         if self.mode != ENGINE:
             mine = containers_own([r for r in records if r.get("container") == index])
             for record in mine:
@@ -310,6 +338,8 @@ def observe(watches: list[Watch], settle: float, samples: int, start_timeout: fl
                     watch.sample()
                     if first:
                         watch.run_exec_once()
+                    if not times and watch.waiting_for_health():
+                        times.append(now + HEALTH_POLL_S)   # the watch goes on until healthy or unhealthy
             if spawn is not None:
                 spawned = spawn()
                 if spawned:
@@ -430,8 +460,15 @@ def runtime_check(obs: Observation, started_as: str = "") -> Check:
     coverage = judgement.coverage(timeline) if judgement and timeline else ""
     prelude = (f"; root only in the start-up prelude (until the first process gave up root at "
                f"{judgement.drop_at:.2f} s)" if judgement and judgement.drop_at is not None else "")
-    return Check("runtime", PASS, f"{coverage + '; ' if coverage else ''}{len(processes)} process(es), none with "
-                 f"UID 0 (real, effective, saved or filesystem){prelude}", evidence)
+    accepted = ""
+    if judgement and judgement.accepted:
+        commands = list(dict.fromkeys(f"`{s.ids.command}`" for s in judgement.accepted if s.kind != "uid"))
+        accepted = (f"; root in the accepted root commands (--accept-root-command): {len(commands)} command "
+                    f"line(s): {', '.join(commands[:5])}")
+        evidence += [f"accepted root command: {s.describe()}" for s in judgement.accepted[:20]]
+    none = "none with UID 0" + (" outside the accepted root commands" if accepted else "")
+    return Check("runtime", PASS, f"{coverage + '; ' if coverage else ''}{len(processes)} process(es), {none} "
+                 f"(real, effective, saved or filesystem){prelude}{accepted}", evidence)
 
 
 def capabilities_check(processes: list[ProcessIds]) -> Check | None:

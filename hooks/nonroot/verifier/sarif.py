@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import NonrootError
-from .model import FAIL, UNKNOWN, WARN, Check, Report
+from .model import BROKEN, FAIL, UNKNOWN, WARN, Check, Report
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-LEVELS = {FAIL: "error", UNKNOWN: "warning", WARN: "warning"}
+LEVELS = {FAIL: "error", BROKEN: "error", UNKNOWN: "warning", WARN: "warning"}
 MAX_EVIDENCE_LINES = 40   # evidence lines in a result's message; all of them stay in its properties
 
 RULES = {

@@ -10,9 +10,13 @@ process never was root has no prelude at all.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from .procs import ProcessIds
+from .rootpaths import is_accepted
+
+ROOT_RUNNERS = ("sudo", "doas")   # what runs an accepted root command (a reviewed sudo/doas rule)
 
 EVENTS, CGROUP, ENGINE = "events", "cgroup", "engine"
 MODE_SHORT = {EVENTS: "process events", CGROUP: "cgroup read every 25 ms", ENGINE: "engine's process list sampled"}
@@ -31,6 +35,7 @@ class Sighting:
     kind: str          # exec | fork | uid | gid | sample
     ids: ProcessIds
     changed: bool = False  # a uid/gid event that changed the IDs
+    parent: int | None = None  # a fork's parent process
 
     def describe(self) -> str:
         return f"{self.at:.2f}s {self.kind}: {self.ids.describe()}"
@@ -44,6 +49,7 @@ class Timeline:
     sightings: list[Sighting] = field(default_factory=list)
     exits: dict[int, float] = field(default_factory=dict)   # pid -> seconds, for processes that ended
     note: str = ""     # why a lesser mode ran, or events lost
+    accepted: tuple[str, ...] = ()   # root commands a reviewer accepted (--accept-root-command), by path or name
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class RootSeen:
 class Judgement:
     root: list[RootSeen] = field(default_factory=list)
     prelude: list[Sighting] = field(default_factory=list)   # root sightings allowed before the drop
+    accepted: list[Sighting] = field(default_factory=list)  # root in an accepted root command run by sudo/doas
     started_as_root: bool = False
     drop_at: float | None = None
     processes: list[ProcessIds] = field(default_factory=list)  # the service's own, after any prelude
@@ -97,6 +104,7 @@ def judge(timeline: Timeline) -> Judgement:
         if sighting.kind == "gid" and _changed(before, sighting.ids, "gids"):
             result.gid_changes += 1
         latest[sighting.ids.pid] = sighting.ids
+    accepted = _accepted_pids(ordered, timeline.accepted)
     first = [s for s in ordered if s.ids.pid == timeline.first_pid]
     result.started_as_root = bool(first) and bool(first[0].ids.root_uid_roles())
     if result.started_as_root:
@@ -105,7 +113,9 @@ def judge(timeline: Timeline) -> Judgement:
     for sighting in ordered:
         if not sighting.ids.root_uid_roles():
             continue
-        if not result.started_as_root:
+        if sighting.ids.pid in accepted:
+            result.accepted.append(sighting)
+        elif not result.started_as_root:
             result.root.append(RootSeen(sighting, ""))
         elif drop is None:
             result.root.append(RootSeen(sighting, "the first process never gave up root"))
@@ -119,6 +129,8 @@ def judge(timeline: Timeline) -> Judgement:
         # it is said once, under that command (before its exec it carries its parent's
         # command line), as left over.
         for left in _left_over(ordered, timeline.exits, drop, timeline.first_pid):
+            if left.sighting.ids.pid in accepted:
+                continue
             later = next((i for i, r in enumerate(result.root) if r.sighting.ids.pid == left.sighting.ids.pid), None)
             if later is None:
                 result.root.append(left)
@@ -138,6 +150,27 @@ def judge(timeline: Timeline) -> Judgement:
         seen.setdefault((ids.pid, ids.command, ids.uids, ids.gids), ids)
     result.processes = list(seen.values())
     return result
+
+
+def runs_accepted(command: str, accepted: tuple[str, ...]) -> bool:
+    """Is this command line sudo or doas running an accepted command (its path or name)?"""
+    words = command.split()
+    if not words or posixpath.basename(words[0]) not in ROOT_RUNNERS:
+        return False
+    return is_accepted(next((w for w in words[1:] if not w.startswith("-")), ""), accepted)
+
+
+def _accepted_pids(ordered: list[Sighting], accepted: tuple[str, ...]) -> set[int]:
+    """The processes inside an accepted root command: each that execs sudo/doas running it
+    (from its first sighting: a setuid exec shows as a UID change under the old command line
+    first), and every process forked from one of them."""
+    if not accepted:
+        return set()
+    inside = {s.ids.pid for s in ordered if s.kind in ("exec", "sample") and runs_accepted(s.ids.command, accepted)}
+    for sighting in ordered:
+        if sighting.kind == "fork" and sighting.parent in inside:
+            inside.add(sighting.ids.pid)
+    return inside
 
 
 def _left_over(ordered: list[Sighting], exits: dict[int, float], drop: float, first_pid: int | None) -> list[RootSeen]:

@@ -13,15 +13,17 @@ from . import imagefs
 from .contract import contract_checks, read_contract
 from .configuser import ConfigUser, config_user_check, kubernetes_check, read_config_user
 from ..errors import EngineUnavailable, ImageNotFound
-from .fsscan import FsFacts, Identity, app_roots, filesystem_checks, scan
-from .healthcheck import healthcheck_check, read_healthcheck
+from .fsscan import DEFAULT_PATH, FsFacts, Identity, RootPolicy, RootRun, app_roots, filesystem_checks, scan
+from .healthcheck import (PROBE_INTERVAL_S, HealthCheck, HealthWatch, healthcheck_check, no_healthcheck_check,
+                          read_healthcheck)
 from .hardened import Bisection, combine, hardened_check, restrictions
-from .model import FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
-from .runtime import Observation, Watch, observe, start_watcher
+from .model import BROKEN, FAIL, LABEL, PASS, SKIP, UNKNOWN, WARN, Check, Report, VerifyOptions
+from .runtime import EXITED, NOT_STARTED, Observation, Watch, observe, start_watcher
 from .runtime import capabilities_check, expected_user_check, root_group_check, runtime_check, writable_path_checks
 from .sandbox import ContainerSession
 
-__all__ = ["FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions", "verify_image"]
+__all__ = ["BROKEN", "FAIL", "LABEL", "PASS", "SKIP", "UNKNOWN", "WARN", "Check", "Report", "VerifyOptions",
+           "verify_image"]
 
 
 def _in_background(work: Callable[[], Any]) -> Future:
@@ -78,7 +80,37 @@ def _runtime_checks(normal: Observation, user: ConfigUser, options: VerifyOption
     return checks
 
 
-def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions) -> list[Check]:
+def _root_path_dirs(config: dict) -> tuple[str, ...]:
+    """Root's PATH in the container: the image's PATH, else the engine's default."""
+    env = dict(item.partition("=")[::2] for item in config.get("Env") or [])
+    return tuple(d for d in (env.get("PATH") or DEFAULT_PATH).split(":") if d)
+
+
+def _root_policy(config: dict, user: ConfigUser, normal: Observation, health: HealthCheck | None,
+                 options: VerifyOptions) -> RootPolicy:
+    """What root runs in the container: the entrypoint and command of an image that starts as
+    root, every command of its start-up prelude, a health check that runs as root."""
+    runs: list[RootRun] = []
+    as_root = not user.raw or user.uid == 0
+    if as_root:
+        entrypoint = options.entrypoint if options.entrypoint is not None else config.get("Entrypoint") or []
+        command = options.command or ([] if options.entrypoint is not None else config.get("Cmd") or [])
+        if entrypoint:   # the command is its arguments: what runs them, and as whom, the prelude shows
+            runs.append(RootRun(tuple(entrypoint), "the entrypoint, run as root at every start"))
+        elif command:
+            runs.append(RootRun(tuple(command), "the command, run as root at every start"))
+    if normal.judgement is not None:
+        for sighting in normal.judgement.prelude:
+            if sighting.kind in ("exec", "sample") and not sighting.ids.command.startswith("("):
+                runs.append(RootRun(tuple(sighting.ids.command.split()), "run as root in the start-up prelude"))
+    if health is not None and as_root:
+        runs.append(RootRun(tuple(health.command), f"the health check, run as root every {health.interval_s:g} s"))
+    return RootPolicy(tuple(dict.fromkeys(runs)), _root_path_dirs(config),
+                      config.get("WorkingDir") or "/", tuple(options.accept_root_commands))
+
+
+def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, options: VerifyOptions,
+                       policy: RootPolicy, accepted_out: list[str]) -> list[Check]:
     from docker.errors import DockerException
     from requests.exceptions import RequestException
 
@@ -86,7 +118,7 @@ def _filesystem_checks(future: Future, normal: Observation, user: ConfigUser, op
         facts: FsFacts = future.result()
     except (DockerException, RequestException, OSError, EOFError, ValueError, tarfile.TarError) as error:
         return [Check("filesystem", UNKNOWN, f"could not read the image's filesystem through the engine: {error}")]
-    return filesystem_checks(facts, _identities(normal, user, options), options.strict)
+    return filesystem_checks(facts, _identities(normal, user, options), options.strict, policy, accepted_out)
 
 
 def _verify(session: ContainerSession, image, options: VerifyOptions, report: Report) -> None:
@@ -109,7 +141,8 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     scanning = None
     if options.scan_filesystem:
         roots = app_roots(config, options.command, options.entrypoint)
-        scanning = _in_background(lambda: scan(imagefs.iter_entries(holder), roots, declared))
+        scanning = _in_background(lambda: scan(imagefs.iter_entries(holder), roots, declared,
+                                                _root_path_dirs(config)))
     user = read_config_user(holder, report.config_user)
     report.checks += [config_user_check(user), kubernetes_check(user)]
 
@@ -120,9 +153,14 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
     # Podman's Docker-compatible API leaves Healthcheck out of the image's config, not out of a
     # container's: the holder container (created from the image) has it in both engines
     health = read_healthcheck(config) or read_healthcheck(holder.attrs.get("Config") or {})
+    probed = health is not None and options.health_timeout > 0
+    run_kwargs = {**base, "healthcheck": health.probe_every_second()} if probed else base
+    health_watch = HealthWatch(waited_s=min(health.budget_s, options.health_timeout),
+                               first_probe_s=PROBE_INTERVAL_S + health.timeout_s + 5.0) if probed else None
     try:
-        watches = [Watch(session.create(image.id, "run", **base), "run", owner_paths=options.writable_paths,
-                         exec_once=health.command if health and options.run_healthcheck else None)]
+        watches = [Watch(session.create(image.id, "run", **run_kwargs), "run", owner_paths=options.writable_paths,
+                         exec_once=health.command if health and options.run_healthcheck else None,
+                         health=health_watch, accepted=tuple(options.accept_root_commands))]
         if chosen:
             watches.append(Watch(session.create(image.id, "hardened", **combine(base, chosen)), "hardened"))
     except APIError as error:
@@ -142,15 +180,47 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
         report.processes = normal.processes
         report.checks += _runtime_checks(normal, user, options) + contract_checks(contract, normal.processes)
     if health is not None:
-        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None))
+        report.healthy_at = health_watch.healthy_at if health_watch is not None else None
+        report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None, health_watch,
+                                               _stopped_before_healthy(normal, health_watch) if watches else "",
+                                               _last_logs(watches[0].container) if watches else []))
+    elif watches:
+        report.checks.append(no_healthcheck_check(normal.ran_s, normal.stayed_up))
     if scanning is not None:
-        report.checks += _filesystem_checks(scanning, normal if watches else Observation("run"), user, options)
+        seen = normal if watches else Observation("run")
+        report.checks += _filesystem_checks(scanning, seen, user, options,
+                                            _root_policy(config, user, seen, health, options),
+                                            report.accepted_root_commands)
     if bisection is not None:
         # Broke only at the end of the window (or both exited at once): the probes start now, if needed.
         observe(bisection.spawn(), options.settle, options.samples, options.start_timeout)
         check = hardened_check(normal, hardened[0], chosen, bisection.results())
         if check is not None:
             report.checks.append(check)
+
+
+def _stopped_before_healthy(normal: Observation, health: HealthWatch | None) -> str:
+    """How the container stopped (or failed to start) before its health check passed, or ""."""
+    if health is not None and health.healthy_at is not None:
+        return ""
+    if normal.state == NOT_STARTED:
+        return f"it did not start: {normal.stop_summary}"
+    if normal.exited_at_once:
+        return f"it exited at once: {normal.stop_summary}"
+    if normal.state == EXITED:
+        return f"it exited after {normal.ran_s:.1f} s: {normal.stop_summary}"
+    return ""
+
+
+def _last_logs(container, lines: int = 10) -> list[str]:
+    """The container's last log lines, whole (the decisive ones are often the last)."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    try:
+        return container.logs(tail=lines).decode("utf-8", "replace").strip().splitlines()
+    except (DockerException, RequestException):
+        return []
 
 
 def verify_image(client, image_ref: str, options: VerifyOptions | None = None) -> Report:
