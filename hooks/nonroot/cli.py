@@ -213,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     except NonrootError as error:
         print(f"nonroot: {error}", file=sys.stderr)
         return EXIT_CANNOT_TELL
+    except OSError as error:  # a file or folder the command was given: one line, no traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"nonroot: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_CANNOT_TELL
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return 130

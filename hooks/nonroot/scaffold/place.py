@@ -29,7 +29,13 @@ class _Staging:
     set_aside: list[tuple[Path, Path]] = field(default_factory=list)  # (hidden name, removed file)
 
     def folder(self, path: Path) -> None:
-        missing = [p for p in (path, *path.parents) if not p.is_dir()]
+        missing = []
+        for folder in (path, *path.parents):
+            if folder.is_dir():
+                break
+            if folder.exists() or folder.is_symlink():
+                raise NotADirectoryError(20, "Not a directory", str(folder))
+            missing.append(folder)
         for folder in reversed(missing):
             folder.mkdir()
             self.created.append(folder)
@@ -72,8 +78,8 @@ def place(rendered: Path, dest: Path, remove: tuple[str, ...] = ()) -> None:
                 continue
             staging.folder(target.parent)
             hidden = _hidden(target)
-            shutil.copy2(source, hidden)
             staging.staged.append((hidden, target))
+            shutil.copy2(source, hidden)
         for name in remove:
             original = dest / name
             if original.is_file():
