@@ -71,7 +71,7 @@ def test_a_changed_folder_is_left_alone_and_its_copier_update_advice_works(tmp_p
     assert "has changed since (Dockerfile)" in result.stderr
     assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before
     # the advice: commit first (it is not a repository yet), then copier update with the answers file
-    commit = advice(result.stderr, "if it is none: ").rstrip(")")
+    commit = advice(result.stderr, "with nothing uncommitted): ")
     assert shell(commit, tmp_path).returncode == 0
     update = advice(result.stderr, "then run: ").replace("NAME=VALUE", "uid=20001")
     assert f"--answers-file {ANSWERS}" in update
@@ -112,4 +112,4 @@ def test_after_a_base_image_that_cannot_be_pulled_fixing_the_dockerfile_and_the_
     dockerfile.write_text(dockerfile.read_text().replace(f"FROM {default_image}", f"FROM {python_base}"))
     check = shell(advice(first.stderr, "fix the cause otherwise, then run: "), tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "no process runs as root" in check.stdout
+    assert "PROVEN NON-ROOT" in check.stdout
