@@ -19,7 +19,7 @@ from ..errors import NonrootError
 from .project import ANSWERS_FILE
 from .place import CannotWrite, place
 from .render import ownership, render, rendered_files
-from .source import SourceChoice, record_source, recorded_source
+from .source import SourceChoice, record_source, recorded_source, split_ref
 
 
 def template_root() -> Path:
@@ -77,6 +77,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     from copier.errors import CopierAnswersInterrupt, CopierError, TaskError
 
     given = parse_data(data_items, data_file)
+    template, vcs_ref = split_ref(template, vcs_ref) if template else (template, vcs_ref)
     source = template or str(template_root())
     recorded = recorded_source(source)
     config = template_config(Path(source))
