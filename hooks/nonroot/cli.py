@@ -1,6 +1,6 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
-  nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
+  nonroot verify [options] IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell
   nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
   nonroot new DEST [--defaults] [--overwrite] [-d KEY=VALUE ...] [--data-file F] [-q]
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--defaults", action="store_true",
                      help="ask nothing: take the default of every question -d does not answer")
     new.add_argument("-d", "--data", action="append", default=[], metavar="NAME=VALUE",
-                     help="answer question NAME (repeatable; the names are listed below)")
+                     help="answer question NAME (repeatable; the names are listed below; default: asked, or its default with --defaults)")
     new.add_argument("--data-file", type=Path, metavar="FILE",
                      help="a YAML file of NAME: VALUE answers (-d wins over it; default: none)")
     new.add_argument("--template", metavar="SRC",
