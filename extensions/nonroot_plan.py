@@ -134,11 +134,47 @@ def _compiled_templates(environment) -> CompiledTemplates | None:
         return None
 
 
+def _wrap_the_refusal_toolbar() -> None:
+    """Let the prompt's validation toolbar wrap: prompt_toolkit makes it one line high, so at 80
+    columns Copier's prefix ("Validation error for question 'service_name': ") left a few words
+    of the reason. Runs while a prompt is on screen (a validator is rendering); nothing otherwise."""
+    try:
+        from prompt_toolkit.application import get_app_or_none
+        from prompt_toolkit.filters import has_validation_error, to_filter
+        from prompt_toolkit.layout import ConditionalContainer, Window
+    except ImportError:  # Copier without a terminal prompt
+        return
+    app = get_app_or_none()
+    if app is None or not app.is_running:
+        return
+    for container in app.layout.walk():
+        if (isinstance(container, ConditionalContainer) and container.filter is has_validation_error
+                and isinstance(container.content, Window)):
+            container.content.height = None  # as many lines as the message needs
+            container.content.wrap_lines = to_filter(True)
+
+
+def _refusals_wrap(environment) -> None:
+    """While a question is asked, the only templates Copier renders are its validators: a
+    non-empty one is a refusal, shown whole (_wrap_the_refusal_toolbar)."""
+    base = environment.template_class
+
+    class Template(base):  # Jinja's documented way to change how an environment's templates render
+        def render(self, *args: Any, **kwargs: Any) -> str:
+            text = super().render(*args, **kwargs)
+            if text.strip():
+                _wrap_the_refusal_toolbar()
+            return text
+
+    environment.template_class = Template
+
+
 class PlanContext(ContextHook):
     """`plan` in every rendered file's context, and the plan's helpers as globals."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        _refusals_wrap(environment)
         if environment.bytecode_cache is None:
             environment.bytecode_cache = _compiled_templates(environment)
         self._plans: dict[str, Any] = {}

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import INTERRUPTED, BuildFailed, NonrootError
+from .errors import VERIFYING, BuildFailed, NonrootError, interrupted_line
 from .verifier.verify import VerifyOptions
 
 EXIT_CANNOT_TELL = 2
@@ -73,7 +73,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     options = _verify_options(args)
     client = connect()
-    with _progress(args, lines=False).phase(f"verifying {args.image}"):
+    from .scaffold.pipeline import stage
+
+    with _progress(args, lines=False).phase(f"verifying {args.image}"), stage(VERIFYING, args.image):
         report = verify_image(client, args.image, options)
     _print_report(report, args)
     _write_sarif(report, args, args.sarif_dockerfile or "Dockerfile")
@@ -285,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    again = shlex.join(["nonroot", *argv])
     # Everything after `--` overrides the image's CMD: nonroot verify IMAGE -- serve --port 9000
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv
@@ -307,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {error.filename}" if error.filename else ""
         print(f"nonroot: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_CANNOT_TELL
-    except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+    except KeyboardInterrupt as error:
+        if args.cmd != "new":  # nonroot new says itself what was done and what is left
+            print(interrupted_line(error, f"nothing is left running; to try again: {again}"), file=sys.stderr)
         return 130
 
 

@@ -73,7 +73,21 @@ UPDATE = f"copier update --trust --answers-file {ANSWERS_FILE}"
 def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults: bool,
              template: str | None, vcs_ref: str | None, quiet: bool = False, overwrite: bool = False) -> int:
     """Render aside (refusing bad answers), move the files into DEST all at once, then run the
-    template's task (build and verify) through Copier on the files in place."""
+    template's task (build and verify) through Copier on the files in place. An interrupt
+    (SIGTERM; Ctrl-C is the task's once it runs) says whether anything was written."""
+    try:
+        return _generate(dest, data_items, data_file, defaults, template, vcs_ref, quiet, overwrite)
+    except KeyboardInterrupt:
+        if (dest / ANSWERS_FILE).is_file():
+            print(f"nonroot: interrupted; the generated files are in place in {dest}; to build and verify them: "
+                  f"nonroot check {shlex.quote(str(dest))}", file=sys.stderr)
+        else:
+            print("nonroot: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _generate(dest: Path, data_items: list[str], data_file: Path | None, defaults: bool,
+              template: str | None, vcs_ref: str | None, quiet: bool, overwrite: bool) -> int:
     from copier.errors import CopierAnswersInterrupt, CopierError, TaskError
 
     given = parse_data(data_items, data_file)
@@ -133,11 +147,15 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
             # The task learns the folder as given (for its "nonroot check" advice) and -q from
             # Copier's own settings (copier.yml passes --folder and --quiet): a change to
             # os.environ here would not reach it, Copier runs tasks with the environment it started with.
-            with contextlib.redirect_stderr(notices), warnings.catch_warnings():
+            # Ctrl-C reaches the task too (the terminal signals its whole process group): it stops
+            # the build or the verification, cleans up, and says once what was done and what is left.
+            with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _ctrl_c_left_to_the_task():
                 warnings.simplefilter("ignore")
                 _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False, quiet=quiet)
         except TaskError as error:
             _record_source(dest, recorded)
+            if error.returncode == 130:  # interrupted: the task said what was done and what is left
+                return 130
             print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
                   f"the generated files are kept in {dest}; to change an answer, run: "
                   f"{new_command(dest)} -d NAME=VALUE (your other answers are kept); or fix the cause "
@@ -156,6 +174,19 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
     print(f"nonroot: {what} {dest}" + (f" (replaced {', '.join(replaced)})" if replaced else ""), file=sys.stderr)
     print(next_steps(dest), file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _ctrl_c_left_to_the_task():
+    """SIGINT does nothing here while the task runs (a handler, not SIG_IGN, which the task would
+    inherit): Copier waits for the task instead of killing it 0.25 s after Ctrl-C."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def new_command(dest: Path) -> str:

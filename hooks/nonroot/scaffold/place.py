@@ -88,6 +88,9 @@ def place(rendered: Path, dest: Path, remove: tuple[str, ...] = ()) -> None:
                 staging.set_aside.append((hidden, original))
         for hidden, target in staging.staged:
             os.replace(hidden, target)
+    except KeyboardInterrupt:
+        staging.undo()
+        raise
     except OSError as error:
         staging.undo()
         where = f" ({error.filename})" if error.filename else ""
