@@ -134,6 +134,59 @@ def _compiled_templates(environment) -> CompiledTemplates | None:
         return None
 
 
+_QUESTIONS: list[tuple[str, dict[str, Any]]] = []  # copier.yml's questions, in order, read once
+
+
+def _questions() -> list[tuple[str, dict[str, Any]]]:
+    if not _QUESTIONS:
+        import yaml
+
+        config = yaml.safe_load((Path(__file__).resolve().parents[1] / "copier.yml").read_text()) or {}
+        _QUESTIONS.extend((name, spec) for name, spec in config.items()
+                          if not name.startswith("_") and isinstance(spec, dict))
+    return _QUESTIONS
+
+
+def _as_answer(kind: str, value: Any) -> Any:
+    """A rendered default as Copier casts it (enough to decide `when` and `ask`)."""
+    import yaml
+
+    if not isinstance(value, str):
+        return value
+    if kind == "bool":
+        return value.strip().lower() in ("true", "yes", "y", "on", "1")
+    if kind == "int":
+        return int(value) if value.strip().lstrip("+-").isdigit() else value
+    if kind == "yaml":
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+    return value
+
+
+def _question_number(environment, context: Any, name: str) -> str:
+    """"(4 of 15) ": where NAME is among the questions this run will ask, the ones not yet
+    answered taking their defaults (their `when` and `ask` decided as Copier does). Empty
+    where it cannot tell."""
+    try:
+        given = context["_copier_conf"]["data"] or {}
+        values = {**context.get_all(), **_answers(context)}
+        asked: list[str] = []
+        for question, spec in _questions():
+            def render(key: str, default: Any = True) -> Any:
+                raw = spec.get(key, default)
+                return environment.from_string(raw).render(values) if isinstance(raw, str) else raw
+            if question not in values and "default" in spec:
+                values[question] = _as_answer(str(spec.get("type", "str")), render("default"))
+            shown = all(str(render(key)).strip().lower() in ("true", "yes", "1", "on") for key in ("when", "ask"))
+            if shown and question not in given:
+                asked.append(question)
+        return f"({asked.index(name) + 1} of {len(asked)}) " if name in asked else ""
+    except Exception:  # noqa: BLE001 - a count is a courtesy: never stop a question for it
+        return ""
+
+
 def _wrap_the_refusal_toolbar() -> None:
     """Let the prompt's validation toolbar wrap: prompt_toolkit makes it one line high, so at 80
     columns Copier's prefix ("Validation error for question 'service_name': ") left a few words
@@ -195,6 +248,7 @@ class PlanContext(ContextHook):
             packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
             id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
+            question_number=pass_context(partial(_question_number, environment)),
         )
         environment.filters["exec_form"] = plan.exec_form
         environment.filters["dockerfile_value"] = plan.dockerfile_value

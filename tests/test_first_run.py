@@ -55,7 +55,8 @@ def test_interactive_copy_with_a_wrong_uid_corrected_ends_verified(tmp_path, pyt
             if index != 0:
                 break
             prompts += 1
-            seen += answer(child, ANSI.sub("", child.match.group(1)).strip(), python_base)
+            help_text = re.sub(r"^\(\d+ of \d+\) ", "", ANSI.sub("", child.match.group(1)).strip())
+            seen += answer(child, help_text, python_base)
         assert index == 1, ANSI.sub("", child.before)[-3000:]
         child.expect(pexpect.EOF, timeout=120)
     finally:
