@@ -43,13 +43,17 @@ def _destination(context: Any) -> Any:
 
 def _org_pinned(context: Any, question: str) -> bool:
     """The organisation pinned this answer in Copier's settings `defaults:` and the service
-    has not recorded one: then it is policy, not a developer's question."""
+    has neither recorded one nor been given one (-d): then it is policy, not a developer's
+    question. (Copier drops a hidden answer given with -d when `copier update` renders the
+    new version a second time, so an answer given on purpose must not be hidden.)"""
     from copier import load_settings
 
     try:
         if question not in (load_settings().defaults or {}):
             return False
         conf = context["_copier_conf"]
+        if question in ((conf["data"] if isinstance(conf, Mapping) else conf.data) or {}):
+            return False  # answered on purpose (-d, --data-file): asked and recorded like any answer
         answers_file = conf["answers_file"] if isinstance(conf, Mapping) else conf.answers_file
         recorded = Path(str(_destination(context))) / str(answers_file)
         return not (recorded.is_file() and f"\n{question}:" in "\n" + recorded.read_text())
