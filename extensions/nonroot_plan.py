@@ -170,9 +170,9 @@ def _as_answer(kind: str, value: Any) -> Any:
 
 
 def _question_number(environment, context: Any, name: str) -> str:
-    """"(4 of 15) ": where NAME is among the questions this run will ask, the ones not yet
-    answered taking their defaults (their `when` and `ask` decided as Copier does). Empty
-    where it cannot tell."""
+    """"(4 of 15)", a help's first line: where NAME is among the questions this run will ask,
+    the ones not yet answered taking their defaults (their `when` and `ask` decided as Copier
+    does). "(question)" where it cannot tell."""
     try:
         given = context["_copier_conf"]["data"] or {}
         values = {**context.get_all(), **_answers(context)}
@@ -186,9 +186,9 @@ def _question_number(environment, context: Any, name: str) -> str:
             shown = all(str(render(key)).strip().lower() in ("true", "yes", "1", "on") for key in ("when", "ask"))
             if shown and question not in given:
                 asked.append(question)
-        return f"({asked.index(name) + 1} of {len(asked)}) " if name in asked else ""
+        return f"({asked.index(name) + 1} of {len(asked)})" if name in asked else "(question)"
     except Exception:  # noqa: BLE001 - a count is a courtesy: never stop a question for it
-        return ""
+        return "(question)"
 
 
 def _wrap_the_refusal_toolbar() -> None:

@@ -18,9 +18,9 @@ import yaml
 COLUMNS, ROWS = 80, 30
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # prompt_toolkit asks the terminal for the cursor position (ESC [6n) as each new prompt starts;
-# the question's help follows Copier's microphone mark.
-NEW_PROMPT = re.compile("\x1b\\[6n.*?\U0001f3a4[^ ]* ([^\r\n]+)", re.S)
-COUNT = re.compile(r"^\((\d+) of (\d+)\) (.*)")
+# Copier's microphone mark, then the help: its first line is the count, "(4 of 15)".
+NEW_PROMPT = re.compile("\x1b\\[6n.*?\U0001f3a4[^ ]* ([^\r\n]+)[\r\n]+([^\r\n]+)", re.S)
+COUNT = re.compile(r"^\((\d+) of (\d+)\)$")
 CLEAR = "\x15"  # Ctrl-U: erase the default shown in the input line
 
 
@@ -52,11 +52,14 @@ class Terminal:
         """The screen's lines joined as the eye reads a wrapped line: without the line breaks."""
         return "".join(line.rstrip() if len(line.rstrip()) < COLUMNS else line for line in self._screen.display)
 
-    def next_question(self, timeout: float = 60) -> str | None:
-        """The next question's first help line (None once the command ended)."""
+    def next_question(self, timeout: float = 60) -> tuple[int, int, str] | None:
+        """The next question's count and first line of help: (4, 15, "Numeric user ID ...");
+        None once the command ended."""
         if self.expect([NEW_PROMPT, self.pexpect.EOF], timeout=timeout) == 1:
             return None
-        return ANSI.sub("", self.child.match.group(1)).strip()
+        count = COUNT.match(ANSI.sub("", self.child.match.group(1)).strip())
+        assert count, f"no count in {self.child.match.group(1)!r}"
+        return int(count[1]), int(count[2]), ANSI.sub("", self.child.match.group(2)).strip()
 
     def finish(self, timeout: float = 600) -> int:
         self.expect(self.pexpect.EOF, timeout=timeout)
@@ -72,10 +75,8 @@ def answer_all(term: Terminal, answers: dict[str, str]) -> list[tuple[int, int, 
     else Enter (the default). Returns (number, of, help) for each question seen."""
     seen = []
     while (question := term.next_question()) is not None:
-        count = COUNT.match(question)
-        assert count, f"no count in {question!r}"
-        number, total, text = int(count[1]), int(count[2]), count[3]
-        seen.append((number, total, text))
+        seen.append(question)
+        text = question[2]
         typed = next((value for start, value in answers.items() if text.startswith(start)), None)
         term.child.send("\r" if typed is None else CLEAR + typed + "\r")
     return seen
@@ -109,8 +110,8 @@ def test_yes_at_the_gate_asks_the_advanced_questions_and_recounts(tmp_path):
     term = Terminal("new", "svc", "--vcs-ref", "HEAD", cwd=tmp_path)
     seen = []
     while (question := term.next_question()) is not None:
-        number, total, text = COUNT.match(question).groups()
-        seen.append((int(number), int(total), text))
+        seen.append(question)
+        text = question[2]
         if text.startswith("Lowest UID/GID"):
             break
         term.child.send("y" if text.startswith(ADVANCED) else "\r")
@@ -125,7 +126,7 @@ def test_yes_at_the_gate_asks_the_advanced_questions_and_recounts(tmp_path):
 
 def test_a_refused_answer_is_shown_whole_at_80_columns_and_ctrl_c_writes_nothing(tmp_path):
     term = Terminal("new", "svc", "--vcs-ref", "HEAD", cwd=tmp_path)
-    assert COUNT.match(term.next_question())[3].startswith("Service name")
+    assert term.next_question()[2].startswith("Service name")
     term.child.send(CLEAR + "My_Service\r")
     term.expect(re.compile(r'got "My_Service"\)'))
     # the whole reason, wrapped over the lines it needs (it used to stop after "use lowercase letter")
