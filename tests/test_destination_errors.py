@@ -51,10 +51,12 @@ def refused(result: subprocess.CompletedProcess, reason: str) -> str:
     """The one error line, checked: exit 2, no traceback, the reason and "nothing was written"."""
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if "nothing was written" in line]
-    assert len(errors) == 1, result.stderr
-    assert errors[0].startswith("nonroot: cannot write the files into ") and reason in errors[0], errors[0]
-    return errors[0]
+    # one line: the error (an existing repository also gets what was detected in it, printed first)
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("nonroot: detected", "nonroot: warning"))]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("nonroot: cannot write the files into ") and reason in lines[0], lines[0]
+    assert lines[0].endswith("; nothing was written"), lines[0]
+    return lines[0]
 
 
 def test_a_read_only_destination_is_one_line_and_nothing_is_written(tmp_path):
