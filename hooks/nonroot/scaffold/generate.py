@@ -88,7 +88,7 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
 
 def _generate(dest: Path, data_items: list[str], data_file: Path | None, defaults: bool,
               template: str | None, vcs_ref: str | None, quiet: bool, overwrite: bool) -> int:
-    from copier.errors import CopierAnswersInterrupt, CopierError, TaskError
+    from copier.errors import CopierAnswersInterrupt, CopierError
 
     given = parse_data(data_items, data_file)
     template, vcs_ref = split_ref(template, vcs_ref) if template else (template, vcs_ref)
@@ -142,29 +142,9 @@ def _generate(dest: Path, data_items: list[str], data_file: Path | None, default
             print(f"nonroot: {error}", file=sys.stderr)
             return 2
     if answers.get("verify", True):
-        try:
-            # Copier finds every file in place and identical, and runs the task (build and verify).
-            # The task learns the folder as given (for its "nonroot check" advice) and -q from
-            # Copier's own settings (copier.yml passes --folder and --quiet): a change to
-            # os.environ here would not reach it, Copier runs tasks with the environment it started with.
-            # Ctrl-C reaches the task too (the terminal signals its whole process group): it stops
-            # the build or the verification, cleans up, and says once what was done and what is left.
-            with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _ctrl_c_left_to_the_task():
-                warnings.simplefilter("ignore")
-                _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False, quiet=quiet)
-        except TaskError as error:
-            _record_source(dest, recorded)
-            if error.returncode == 130:  # interrupted: the task said what was done and what is left
-                return 130
-            print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
-                  f"the generated files are kept in {dest}; to change an answer, run: "
-                  f"{new_command(dest)} -d NAME=VALUE (your other answers are kept); or fix the cause "
-                  f"otherwise, then run: nonroot check {shlex.quote(str(dest))}", file=sys.stderr)
-            return 1
-        except (ValueError, CopierError, OSError) as error:
-            print(f"nonroot: {one_line(str(error))}; the generated files are kept in {dest}", file=sys.stderr)
-            return 2
-        _record_source(dest, recorded)
+        status = _build_and_verify(source, dest, answers, vcs_ref, quiet, notices, recorded)
+        if status is not None:
+            return status
     else:
         _record_source(dest, recorded)
         # The task did not run, so it did not warn: say it here.
@@ -174,6 +154,38 @@ def _generate(dest: Path, data_items: list[str], data_file: Path | None, default
     print(f"nonroot: {what} {dest}" + (f" (replaced {', '.join(replaced)})" if replaced else ""), file=sys.stderr)
     print(next_steps(dest), file=sys.stderr)
     return 0
+
+
+def _build_and_verify(source: str, dest: Path, answers: dict[str, object], vcs_ref: str | None, quiet: bool,
+                      notices: io.StringIO, recorded: SourceChoice) -> int | None:
+    """Copier on DEST, where every file is in place and identical: it runs the template's task
+    (build and verify); then the template's URL is recorded. The exit status after a failure
+    (its advice printed last), else None."""
+    from copier.errors import CopierError, TaskError
+
+    try:
+        # The task learns the folder as given (for its "nonroot check" advice) and -q from
+        # Copier's own settings (copier.yml passes --folder and --quiet): a change to
+        # os.environ here would not reach it, Copier runs tasks with the environment it started with.
+        # Ctrl-C reaches the task too (the terminal signals its whole process group): it stops
+        # the build or the verification, cleans up, and says once what was done and what is left.
+        with contextlib.redirect_stderr(notices), warnings.catch_warnings(), _ctrl_c_left_to_the_task():
+            warnings.simplefilter("ignore")
+            _copy(source, dest, answers, vcs_ref, overwrite=True, cleanup_on_error=False, quiet=quiet)
+    except TaskError as error:
+        _record_source(dest, recorded)
+        if error.returncode == 130:  # interrupted: the task said what was done and what is left
+            return 130
+        print(f"nonroot: the build or verification failed (exit {error.returncode}, reason above); "
+              f"the generated files are kept in {dest}; to change an answer, run: "
+              f"{new_command(dest)} -d NAME=VALUE (your other answers are kept); or fix the cause "
+              f"otherwise, then run: nonroot check {shlex.quote(str(dest))}", file=sys.stderr)
+        return 1
+    except (ValueError, CopierError, OSError) as error:
+        print(f"nonroot: {one_line(str(error))}; the generated files are kept in {dest}", file=sys.stderr)
+        return 2
+    _record_source(dest, recorded)
+    return None
 
 
 @contextlib.contextmanager
