@@ -58,8 +58,11 @@ def ownership(source: str, dest: Path, vcs_ref: str | None, scratch: Path) -> Ow
     into SCRATCH, and compare. A folder whose rendering cannot be repeated counts as changed."""
     from copier.errors import CopierError
 
-    recorded = recorded_answers(dest)
-    answers = questions_only(recorded)
+    try:
+        recorded = recorded_answers(dest)
+        answers = questions_only(recorded)
+    except (yaml.YAMLError, AttributeError):  # not a mapping of answers: not as nonroot wrote it
+        return Ownership({}, (), (ANSWERS_FILE,))
     refs = [str(recorded["_commit"])] if recorded.get("_commit") else []
     first_changed: tuple[str, ...] | None = None
     for index, ref in enumerate([*refs, vcs_ref]):
