@@ -57,6 +57,8 @@ class Terminal:
         None once the command ended."""
         if self.expect([NEW_PROMPT, self.pexpect.EOF], timeout=timeout) == 1:
             return None
+        # answer the prompt's cursor position request as a terminal does (else it waits a second)
+        self.child.send(f"\x1b[{self._screen.cursor.y + 1};{self._screen.cursor.x + 1}R")
         count = COUNT.match(ANSI.sub("", self.child.match.group(1)).strip())
         assert count, f"no count in {self.child.match.group(1)!r}"
         return int(count[1]), int(count[2]), ANSI.sub("", self.child.match.group(2)).strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gitrepos import template_repo
 from helpers import run_nonroot
 
 ANSWERS = ".copier-answers.nonroot.yml"
@@ -61,12 +62,15 @@ def test_a_file_the_new_answers_no_longer_render_is_removed(tmp_path):
 
 
 def test_a_changed_folder_is_left_alone_and_its_copier_update_advice_works(tmp_path):
+    # copier update renders the recorded version again: a released (committed, tagged) template
+    template = template_repo(tmp_path / "nonroot", "v1.0.0")
+    from_release = ("--template", str(template), "--defaults", "-d", "verify=false")
     dest = tmp_path / "svc"
-    assert run_nonroot("new", str(dest), *NO_BUILD).returncode == 0
+    assert run_nonroot("new", str(dest), *from_release).returncode == 0
     with (dest / "Dockerfile").open("a") as dockerfile:
         dockerfile.write("# our own line\n")
     before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
-    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "uid=20001")
+    result = run_nonroot("new", str(dest), *from_release, "-d", "uid=20001")
     assert result.returncode == 2
     assert "has changed since (Dockerfile)" in result.stderr
     assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before
