@@ -64,3 +64,9 @@ def test_new_help_covers_adoption_and_names_every_question():
 @pytest.mark.parametrize("name", ["verify", "check"])
 def test_usage_shows_the_command_after_two_dashes(name):
     assert "[-- CMD ...]" in run_nonroot(name, "--help").stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_fits_80_columns(name):
+    text = run_nonroot(*name.split(), "--help", env={"COLUMNS": "80"}).stdout
+    assert [line for line in text.splitlines() if len(line) > 80] == []

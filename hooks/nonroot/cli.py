@@ -118,9 +118,10 @@ def _add_fleet(sub) -> None:
                            description="Update many services made from this template.")
     update = fleet.add_subparsers(dest="fleet_cmd", required=True).add_parser(
         "update", help="copier update each repository (Renovate's command); report; exit 1 if any needs a person",
-        description="copier update each repository, build and verify it, and print a table of outcomes.",
+        description="copier update each repository, build and verify it, and print a table\nof outcomes.",
         epilog=exit_codes((0, "every repository updated (and verified, where it verifies)"),
-                          (1, "at least one needs a person (conflicts, a failed build or verification, an error)"),
+                          (1, "at least one needs a person (conflicts, a failed build or\n"
+                              "      verification, an error)"),
                           (2, "bad arguments")),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     update.add_argument("paths", nargs="+", metavar="PATH",
@@ -183,7 +184,7 @@ def _uid(text: str) -> int:
 
 def exit_codes(*codes: tuple[int, str]) -> str:
     """An epilog's list of exit codes (every command also exits 130 when interrupted)."""
-    rows = [*codes, (130, "interrupted (Ctrl-C, SIGTERM); what was done and what is left is printed")]
+    rows = [*codes, (130, "interrupted (Ctrl-C, SIGTERM): what was done and what is left is printed")]
     return "exit codes:\n" + "\n".join(f"  {code:<4}{meaning}" for code, meaning in rows)
 
 
@@ -202,24 +203,27 @@ def answer_names() -> str:
                  if not name.startswith("_") and isinstance(spec, dict)]
     except (NonrootError, OSError):
         return ""
-    return ("answers (-d NAME=VALUE, or NAME: VALUE lines in --data-file; each question's help, default\n"
-            "and rules are in the template's copier.yml):\n"
+    return ("answers (-d NAME=VALUE, or NAME: VALUE lines in --data-file; each question's\n"
+            "help, default and rules are in the template's copier.yml):\n"
             + textwrap.fill(", ".join(names), width=78, initial_indent="  ", subsequent_indent="  ") + "\n\n")
 
 
 NEW_DESCRIPTION = """\
-Generate a service with Copier (asking the questions, or taking -d answers and
---defaults), then build its image and prove that no process in it runs as root.
+Generate a service with Copier (asking the questions, or taking -d answers
+and --defaults), then build its image and prove that no process in it runs
+as root.
 
-Adopting an existing repository: run it there (nonroot new .) or name it. nonroot
-detects the stack, lockfile, start command, port and health path, prints what it
-found and where, and writes only the container files: your code is never touched,
-and a container file of yours it would replace needs --overwrite.
+Adopting an existing repository: run it there (nonroot new .) or name it.
+nonroot detects the stack, lockfile, start command, port and health path,
+prints what it found and where, and writes only the container files: your
+code is never touched, and a container file of yours it would replace
+needs --overwrite.
 
-Again on a folder it generated that nobody changed since: it regenerates the folder
-with the new answers (the previous ones are the defaults), e.g. after a failed build:
-nonroot new DEST --defaults -d base_image=IMAGE. A folder changed since is updated
-with copier update (the command is printed)."""
+Again on a folder it generated that nobody changed since: it regenerates
+the folder with the new answers (the previous ones are the defaults), e.g.
+after a failed build: nonroot new DEST --defaults -d base_image=IMAGE.
+A folder changed since is updated with copier update (the command is
+printed)."""
 
 NEW_EXAMPLES = """\
 examples:
@@ -259,12 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="generate a service (or adopt a repository: nonroot new .), then build and "
                                      "verify it", formatter_class=raw, description=NEW_DESCRIPTION,
                          epilog=NEW_EXAMPLES + answer_names() + exit_codes(
-                             (0, "generated (and, unless verify=false or no engine answered, proven non-root)"),
-                             (1, "generated, but the build or verification failed: the files are kept and the "
-                                 "last line\n      says how to change an answer or check again"),
-                             (2, "nothing written: a refused answer, container files of yours without "
-                                 "--overwrite,\n      a folder changed since nonroot generated it, or a destination "
-                                 "that cannot be written")))
+                             (0, "generated (and proven non-root, unless verify=false or no engine)"),
+                             (1, "generated, but the build or verification failed: the files are kept\n"
+                                 "      and the last line says how to change an answer or check again"),
+                             (2, "nothing written: a refused answer, container files of yours without\n"
+                                 "      --overwrite, a folder changed since nonroot generated it, or a\n"
+                                 "      destination that cannot be written")))
     new.add_argument("dest", metavar="DEST", help="the service folder: a new one, or an existing repository to adopt")
     new.add_argument("--defaults", action="store_true",
                      help="ask nothing: take the default of every question -d does not answer")
