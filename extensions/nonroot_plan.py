@@ -57,13 +57,17 @@ def _destination(context: Any) -> Any:
 
 def _org_pinned(context: Any, question: str) -> bool:
     """The organisation pinned this answer in Copier's settings `defaults:` and the service
-    has not recorded one: then it is policy, not a developer's question."""
+    has neither recorded one nor been given one (-d): then it is policy, not a developer's
+    question. (Copier drops a hidden answer given with -d when `copier update` renders the
+    new version a second time, so an answer given on purpose must not be hidden.)"""
     from copier import load_settings
 
     try:
         if question not in (load_settings().defaults or {}):
             return False
         conf = context["_copier_conf"]
+        if question in ((conf["data"] if isinstance(conf, Mapping) else conf.data) or {}):
+            return False  # answered on purpose (-d, --data-file): asked and recorded like any answer
         answers_file = conf["answers_file"] if isinstance(conf, Mapping) else conf.answers_file
         recorded = Path(str(_destination(context))) / str(answers_file)
         return not (recorded.is_file() and f"\n{question}:" in "\n" + recorded.read_text())
@@ -144,11 +148,100 @@ def _compiled_templates(environment) -> CompiledTemplates | None:
         return None
 
 
+_QUESTIONS: list[tuple[str, dict[str, Any]]] = []  # copier.yml's questions, in order, read once
+
+
+def _questions() -> list[tuple[str, dict[str, Any]]]:
+    if not _QUESTIONS:
+        import yaml
+
+        config = yaml.safe_load((Path(__file__).resolve().parents[1] / "copier.yml").read_text()) or {}
+        _QUESTIONS.extend((name, spec) for name, spec in config.items()
+                          if not name.startswith("_") and isinstance(spec, dict))
+    return _QUESTIONS
+
+
+def _as_answer(kind: str, value: Any) -> Any:
+    """A rendered default as Copier casts it (enough to decide `when` and `ask`)."""
+    import yaml
+
+    if not isinstance(value, str):
+        return value
+    if kind == "bool":
+        return value.strip().lower() in ("true", "yes", "y", "on", "1")
+    if kind == "int":
+        return int(value) if value.strip().lstrip("+-").isdigit() else value
+    if kind == "yaml":
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+    return value
+
+
+def _question_number(environment, context: Any, name: str) -> str:
+    """"(4 of 15)", a help's first line: where NAME is among the questions this run will ask,
+    the ones not yet answered taking their defaults (their `when` and `ask` decided as Copier
+    does). "(question)" where it cannot tell."""
+    try:
+        given = context["_copier_conf"]["data"] or {}
+        values = {**context.get_all(), **_answers(context)}
+        asked: list[str] = []
+        for question, spec in _questions():
+            def render(key: str, default: Any = True) -> Any:
+                raw = spec.get(key, default)
+                return environment.from_string(raw).render(values) if isinstance(raw, str) else raw
+            if question not in values and "default" in spec:
+                values[question] = _as_answer(str(spec.get("type", "str")), render("default"))
+            shown = all(str(render(key)).strip().lower() in ("true", "yes", "1", "on") for key in ("when", "ask"))
+            if shown and question not in given:
+                asked.append(question)
+        return f"({asked.index(name) + 1} of {len(asked)})" if name in asked else "(question)"
+    except Exception:  # noqa: BLE001 - a count is a courtesy: never stop a question for it
+        return "(question)"
+
+
+def _wrap_the_refusal_toolbar() -> None:
+    """Let the prompt's validation toolbar wrap: prompt_toolkit makes it one line high, so at 80
+    columns Copier's prefix ("Validation error for question 'service_name': ") left a few words
+    of the reason. Runs while a prompt is on screen (a validator is rendering); nothing otherwise."""
+    try:
+        from prompt_toolkit.application import get_app_or_none
+        from prompt_toolkit.filters import has_validation_error, to_filter
+        from prompt_toolkit.layout import ConditionalContainer, Window
+    except ImportError:  # Copier without a terminal prompt
+        return
+    app = get_app_or_none()
+    if app is None or not app.is_running:
+        return
+    for container in app.layout.walk():
+        if (isinstance(container, ConditionalContainer) and container.filter is has_validation_error
+                and isinstance(container.content, Window)):
+            container.content.height = None  # as many lines as the message needs
+            container.content.wrap_lines = to_filter(True)
+
+
+def _refusals_wrap(environment) -> None:
+    """While a question is asked, the only templates Copier renders are its validators: a
+    non-empty one is a refusal, shown whole (_wrap_the_refusal_toolbar)."""
+    base = environment.template_class
+
+    class Template(base):  # Jinja's documented way to change how an environment's templates render
+        def render(self, *args: Any, **kwargs: Any) -> str:
+            text = super().render(*args, **kwargs)
+            if text.strip():
+                _wrap_the_refusal_toolbar()
+            return text
+
+    environment.template_class = Template
+
+
 class PlanContext(ContextHook):
     """`plan` in every rendered file's context, and the plan's helpers as globals."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        _refusals_wrap(environment)
         if environment.bytecode_cache is None:
             environment.bytecode_cache = _compiled_templates(environment)
         self._plans: dict[str, Any] = {}
@@ -172,6 +265,7 @@ class PlanContext(ContextHook):
             packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
             image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
             id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
+            question_number=pass_context(partial(_question_number, environment)),
         )
         environment.filters["exec_form"] = plan.exec_form
         environment.filters["dockerfile_value"] = plan.dockerfile_value

@@ -184,7 +184,9 @@ def test_ctrl_c_during_the_build_leaves_no_container_and_no_partial_image(genera
 
     status, err = _interrupt_check(dest, tag, building, env={"NONROOT_BUILDER": builder})
     assert status == 130, err
-    assert "interrupted" in err and "Traceback" not in err, err
+    assert f"nonroot: interrupted while building {tag}: the build was stopped and no partial image was left; " \
+        f"nothing is left running; to try again: nonroot check {dest} --tag {tag} --settle 120" in err, err
+    assert err.count("interrupted") == 1 and "Traceback" not in err, err
     assert _objects_with(engine, token) == ([], [])
     assert not engine.images.list(name=token)
     assert snapshot(dest) == before
@@ -200,7 +202,8 @@ def test_ctrl_c_during_verification_leaves_no_container(generate, python_base, e
     try:
         status, err = _interrupt_check(dest, tag, verifying)
         assert status == 130, err
-        assert "interrupted; the verification container was removed" in err, err
+        assert f"nonroot: interrupted while verifying {tag}: the verification container was removed" in err, err
+        assert err.count("interrupted") == 1, err
         assert engine.containers.list(all=True, sparse=True, filters={"label": "io.nonroot.verify", "ancestor": tag}) == []
     finally:
         engine.images.remove(tag, force=True)
@@ -262,7 +265,8 @@ def test_ctrl_c_during_the_tasks_verification_in_copier_copy_leaves_no_container
         while ours(True) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert ours(True) == [], lines.text()
-        assert "interrupted; the verification container was removed" in lines.text()
+        assert f"interrupted while verifying {tag}: the verification container was removed; the generated " \
+            "files are in place; to build and verify them: nonroot check" in lines.text()
         assert (dest / "Dockerfile").is_file()
     finally:
         if proc.poll() is None:

@@ -18,8 +18,8 @@ from helpers import ROOT
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # prompt_toolkit asks the terminal for the cursor position (ESC [6n) as each new prompt starts;
-# the question's help follows Copier's microphone mark.
-NEW_PROMPT = re.compile("\x1b\\[6n.*?\U0001f3a4[^ ]* ([^\r\n]+)", re.S)
+# the question's help follows Copier's microphone mark, its count "(4 of 15)" first.
+NEW_PROMPT = re.compile("\x1b\\[6n.*?\U0001f3a4[^ ]* ([^\r\n]+)[\r\n]+([^\r\n]+)", re.S)
 DONE = "no process runs as root"
 
 
@@ -55,7 +55,7 @@ def test_interactive_copy_with_a_wrong_uid_corrected_ends_verified(tmp_path, pyt
             if index != 0:
                 break
             prompts += 1
-            seen += answer(child, ANSI.sub("", child.match.group(1)).strip(), python_base)
+            seen += answer(child, ANSI.sub("", child.match.group(2)).strip(), python_base)
         assert index == 1, ANSI.sub("", child.before)[-3000:]
         child.expect(pexpect.EOF, timeout=120)
     finally:

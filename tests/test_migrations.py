@@ -86,3 +86,21 @@ def test_the_migration_records_only_what_is_missing():
     assert record_range("uid: 1000\nuid_min: 500\n") == "uid: 1000\nuid_min: 500\nuid_max: 2147483647\n"
     both = "uid_min: 20000\nuid_max: 29999\n"
     assert record_range(both) == both
+
+
+def test_the_printed_advice_after_an_undone_update_works_as_printed(tmp_path):
+    """The undone update names two commands (keep the IDs by widening the range, or change
+    them on purpose); typed as printed, in the service, the first one updates and keeps 1000."""
+    import shlex
+
+    _, service = service_at_0_1_0(tmp_path, migrations=False)
+    result = renovate_update(service, "v0.2.0", env=org_settings(tmp_path))
+    assert result.returncode != 0
+    line = next(line for line in result.stderr.splitlines() if "update undone" in line)
+    keep = line.split("widen the range: ", 1)[1].split(";", 1)[0]
+    assert f"--answers-file {ANSWERS}" in keep
+    argv = shlex.split(keep.replace("uid_min=...", "uid_min=1").replace("uid_max=...", "uid_max=2147483647"))
+    done = run_copier(*argv[1:], cwd=service, env=org_settings(tmp_path))  # argv[0]: copier
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = yaml.safe_load((service / ANSWERS).read_text())
+    assert (answers["_commit"], answers["uid"], answers["gid"]) == ("v0.2.0", 1000, 1000)

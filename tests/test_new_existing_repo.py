@@ -89,13 +89,14 @@ def test_an_invalid_answer_in_an_existing_repository_writes_nothing(tmp_path):
     assert tree(dest) == before
 
 
-def test_a_service_already_generated_is_pointed_to_copier_update(tmp_path):
+def test_a_service_changed_since_it_was_generated_is_pointed_to_copier_update(tmp_path):
     dest = adopt_copy(tmp_path, "flask-root")
     assert run_nonroot("new", str(dest), *NO_BUILD).returncode == 0
+    (dest / "compose.yaml").write_text((dest / "compose.yaml").read_text() + "# ours\n")
     before = tree(dest)
     result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite")
     assert result.returncode == 2
-    assert "copier update" in result.stderr
+    assert "copier update --trust --answers-file .copier-answers.nonroot.yml" in result.stderr
     assert tree(dest) == before
 
 

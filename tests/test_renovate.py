@@ -16,7 +16,7 @@ from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot, skip_here_fail_in_ci
 
 from nonroot.scaffold.project import ANSWERS_FILE
-from nonroot.scaffold.source import as_copier_url, recorded_source
+from nonroot.scaffold.source import as_copier_url, recorded_source, split_ref
 
 OLD, NEW = "v1.0.0", "v1.1.0"
 
@@ -89,6 +89,43 @@ def test_nonroot_new_records_a_remote_that_is_a_directory_as_a_git_file_url(tmp_
     git(checkout, "remote", "set-url", "origin", "../upstream")  # relative to the checkout
     service = new_service(checkout, tmp_path / "svc")
     assert answers(service)["_src_path"] == f"git+{upstream.resolve().as_uri()}"
+
+
+def test_a_checkout_without_remote_is_warned_about_with_the_template_url_fix(tmp_path):
+    template = template_repo(tmp_path / "nonroot", OLD)
+    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--template", str(template), "--vcs-ref", OLD,
+                         "-d", "verify=false", "-q")
+    assert result.returncode == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("nonroot: warning: the template"))
+    assert f"git+{template.resolve().as_uri()} is on this machine" in warning
+    assert "CI workflow refuses it" in warning and "nonroot new DEST --template URL@REF" in warning
+
+
+def test_a_template_reachable_by_url_is_not_warned_about(tmp_path):
+    template = template_repo(tmp_path / "nonroot", OLD)
+    git(template, "remote", "add", "origin", "https://git.example.com/platform/nonroot.git")
+    assert recorded_source(str(template)).warning == ""
+    assert recorded_source("https://git.example.com/platform/nonroot.git").warning == ""
+
+
+@pytest.mark.parametrize(("given", "template", "ref"), [
+    ("https://git.example.com/platform/nonroot.git@v0.2.0", "https://git.example.com/platform/nonroot.git", "v0.2.0"),
+    ("git@github.com:org/nonroot.git@main", "git@github.com:org/nonroot.git", "main"),
+    ("git@github.com:org/nonroot.git", "git@github.com:org/nonroot.git", None),
+    ("../nonroot@copy", "../nonroot@copy", None),  # a path is a path
+])
+def test_template_url_at_ref_names_the_template_and_its_ref(given, template, ref):
+    assert split_ref(given, None) == (template, ref)
+
+
+def test_template_url_at_ref_installs_that_tag(tmp_path):
+    template = template_repo(tmp_path / "nonroot", OLD)
+    release_newer_tag(template)
+    result = run_nonroot("new", str(tmp_path / "svc"), "--defaults", "--template", f"git+{template.as_uri()}@{OLD}",
+                         "-d", "verify=false", "-q")
+    assert result.returncode == 0, result.stderr
+    assert answers(tmp_path / "svc")["_commit"] == OLD
+    assert not (tmp_path / "svc" / "NOTES.md").exists()
 
 
 def test_a_template_that_is_not_a_git_repository_is_kept_and_warned_about(tmp_path):

@@ -210,21 +210,47 @@ def runner_venv(tmp_path_factory) -> Path:
     return venv
 
 
-def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(generate, runner_venv):
+@pytest.fixture(scope="module")
+def served_template(tmp_path_factory):
+    """This template's repository served over git:// (git daemon on a free local port), as a
+    CI runner would reach a template host; yields (URL, HEAD's commit)."""
+    import socket
+
     from helpers import ROOT
 
-    venv = runner_venv
+    base = tmp_path_factory.mktemp("git-host")
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(base / "nonroot.git")], check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    daemon = subprocess.Popen(["git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1",
+                               f"--port={port}", f"--base-path={base}", str(base)])
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
-    result = _install_step(generate(), f"git+file://{ROOT}", head, venv)
+    url = f"git+git://127.0.0.1:{port}/nonroot.git"
+    for _ in range(50):  # until it answers
+        if subprocess.run(["git", "ls-remote", url[4:]], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    yield url, head
+    daemon.terminate()
+    daemon.wait(timeout=10)
+
+
+def test_workflow_installs_nonroot_from_the_template_recorded_in_the_answers(generate, runner_venv, served_template):
+    url, head = served_template
+    result = _install_step(generate(), url, head, runner_venv)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (venv / "bin" / "nonroot").is_file()
+    assert (runner_venv / "bin" / "nonroot").is_file()
 
 
-def test_workflow_names_a_local_template_path_it_cannot_install_from(generate, runner_venv):
-    result = _install_step(generate(), "/home/me/nonroot", "v1.0.0", runner_venv)
+@pytest.mark.parametrize("src", ["/home/me/nonroot", "file:///home/me/nonroot", "git+file:///home/me/nonroot"])
+def test_workflow_refuses_a_template_on_the_generating_machine_and_names_the_fix(generate, runner_venv, src):
+    result = _install_step(generate(), src, "v1.0.0", runner_venv)
     assert result.returncode == 1
-    assert "::error file=.copier-answers.nonroot.yml::_src_path '/home/me/nonroot' is a local path" in result.stdout
+    assert (f"::error file=.copier-answers.nonroot.yml::_src_path '{src}' is on the machine the service was "
+            "generated on, which CI cannot reach; generate it from a URL CI can reach: "
+            "nonroot new . --template URL@REF") in result.stdout
 
 
 def test_workflow_passes_actionlint(render):

@@ -51,10 +51,11 @@ def main(argv: list[str]) -> int:
     _git("checkout", "HEAD", "--", ".")
     _git("clean", "-fdq", "--", ".")
     keep = " ".join(f"-d {key}={before[key]}" for key in GUARDED if key in before)
+    update = f"copier update --trust --defaults --answers-file {answers_file}"
     reason = (f"update undone: it would have changed {', '.join(changes)} without being asked "
               "(the recorded answer no longer passes the new version's validators, so Copier took the "
-              f"default). To keep the IDs, widen the range: copier update {keep} -d uid_min=... -d uid_max=...; "
-              "to change them on purpose: copier update -d uid=N -d gid=N")
+              f"default); the service is as it was (committed). To keep the IDs, widen the range: {update} {keep} "
+              f"-d uid_min=... -d uid_max=...; to change them on purpose: {update} -d uid=N -d gid=N")
     outcome.report(outcome.Outcome(outcome.UPDATE_UNDONE, reason))
     print(f"nonroot: {reason}", file=sys.stderr)
     return 1

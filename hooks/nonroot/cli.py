@@ -1,6 +1,6 @@
 """`nonroot`: the command line. Thin: parse, call, print, exit.
 
-  nonroot verify IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
+  nonroot verify [options] IMAGE [--json] [--strict] [--arbitrary-uid] [--sarif FILE] [-e K=V] [-- CMD...]
                                   exit 0 proven non-root, 1 root/privilege found, 2 could not tell,
                                   3 not proven: the service does not work
   nonroot check DIR [--json] [-q] build DIR's Dockerfile, then verify it (same exit codes)
@@ -17,15 +17,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import INTERRUPTED, BuildFailed, NonrootError
+from .errors import VERIFYING, BuildFailed, NonrootError, interrupted_line
 from .verifier.verify import VerifyOptions
 
 EXIT_CANNOT_TELL = 2
-EXIT_CODES_HELP = ("exit codes of verify and check: 0 proven non-root (and, with a HEALTHCHECK, healthy); "
-                   "1 root or privilege found; 2 could not tell (bad input, an engine error, a container that "
-                   "would not stay up to be watched); 3 not proven: the service does not work (its HEALTHCHECK "
-                   "failed, or it exited before it passed); 130 interrupted")
-
 
 def _raise_interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
@@ -79,7 +74,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     options = _verify_options(args)
     client = connect()
-    with _progress(args, lines=False).phase(f"verifying {args.image}"):
+    from .scaffold.pipeline import stage
+
+    with _progress(args, lines=False).phase(f"verifying {args.image}"), stage(VERIFYING, args.image):
         report = verify_image(client, args.image, options)
     _print_report(report, args)
     _write_sarif(report, args, args.sarif_dockerfile or "Dockerfile")
@@ -118,51 +115,66 @@ def cmd_fleet_update(args: argparse.Namespace) -> int:
 
 
 def _add_fleet(sub) -> None:
-    fleet = sub.add_parser("fleet", help="update many services made from this template")
+    fleet = sub.add_parser("fleet", help="update many services made from this template",
+                           description="Update many services made from this template.")
     update = fleet.add_subparsers(dest="fleet_cmd", required=True).add_parser(
-        "update", help="copier update each repository (Renovate's command); report; exit 1 if any needs a person")
-    update.add_argument("paths", nargs="+", metavar="PATH", help="service repositories (git, committed)")
-    update.add_argument("--vcs-ref", help="template tag to update to (default: the latest tag)")
-    update.add_argument("--trust", action="store_true", help="let the template's tasks and migrations run")
-    update.add_argument("--answers-file", default=".copier-answers.nonroot.yml")
-    update.add_argument("--jobs", type=int, default=1, help="repositories updated at the same time")
+        "update", help="copier update each repository (Renovate's command); report; exit 1 if any needs a person",
+        description="copier update each repository, build and verify it, and print a table\nof outcomes.",
+        epilog=exit_codes((0, "every repository updated (and verified, where it verifies)"),
+                          (1, "at least one needs a person (conflicts, a failed build or\n"
+                              "      verification, an error)"),
+                          (2, "bad arguments")),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    update.add_argument("paths", nargs="+", metavar="PATH",
+                        help="service repositories (git, with nothing uncommitted)")
+    update.add_argument("--vcs-ref", metavar="REF", help="template tag to update to (default: the latest tag)")
+    update.add_argument("--trust", action="store_true",
+                        help="let the template's tasks and migrations run (default: off; nonroot's build-and-verify "
+                             "step is a migration)")
+    update.add_argument("--answers-file", default=".copier-answers.nonroot.yml", metavar="FILE",
+                        help="each repository's answers file for this template (default: %(default)s)")
+    update.add_argument("--jobs", type=int, default=1, metavar="N", help="repositories updated at the same time (default: %(default)s)")
     update.set_defaults(func=cmd_fleet_update)
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON")
+    parser.add_argument("--json", action="store_true", help="print every check and its evidence as JSON (default: a table)")
     _add_quiet(parser)
     parser.add_argument("--watch", "--settle", dest="settle", type=float, default=3.0, metavar="SECONDS",
                         help="the watch window: seconds to watch every process of the running container "
-                             "(--settle is the old name)")
+                             "(--settle is the old name; default: %(default)s)")
     parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="environment for the container (repeatable)")
+                        help="environment for the container (repeatable; default: the image's)")
     parser.add_argument("--tmpfs", action="append", default=[], metavar="PATH",
-                        help="mount an empty root-owned tmpfs at PATH (repeatable)")
-    parser.add_argument("--expect-uid", type=int, help="fail unless every process runs as this UID")
+                        help="mount an empty root-owned tmpfs at PATH (repeatable; default: none)")
+    parser.add_argument("--expect-uid", type=int, metavar="UID",
+                        help="fail unless every process runs as this UID (default: any UID but 0)")
     parser.add_argument("--entrypoint", metavar="CMDLINE",
-                        help="override the image's ENTRYPOINT ('' clears it; like docker run --entrypoint)")
+                        help="override the image's ENTRYPOINT ('' clears it; like docker run --entrypoint; "
+                             "default: the image's)")
     parser.add_argument("--writable", action="append", default=[], metavar="PATH",
                         help="a path the application may write: checked to exist, not reported as writable "
-                             "(repeatable)")
+                             "(repeatable; default: none)")
     parser.add_argument("--strict", action="store_true",
                         help="setuid/setgid files and file capabilities fail (exit 1) instead of warning")
     parser.add_argument("--no-hardened", action="store_true",
                         help="skip the hardened run (--read-only, --cap-drop ALL, no-new-privileges)")
     parser.add_argument("--arbitrary-uid", type=_uid, nargs="?", const=0, metavar="UID",
-                        help="hardened run as a random UID (or UID) with GID 0, as OpenShift does")
+                        help="hardened run as a random UID (or UID) with GID 0, as OpenShift does "
+                             "(default: the image's user)")
     parser.add_argument("--accept-root-command", action="append", default=[], metavar="COMMAND",
                         help="a command a sudo/doas rule runs as root without a password that you reviewed "
                              "(path or name; repeatable): the verdict names it as accepted instead of failing; "
-                             "commands known to give a shell or write any file cannot be accepted")
+                             "commands known to give a shell or write any file cannot be accepted (default: none)")
     parser.add_argument("--health-timeout", type=float, default=300.0, metavar="SECONDS",
                         help="with a HEALTHCHECK: the longest wait for the engine's health status (default 300, "
                              "for slow starters; the image's start period + interval x retries when shorter; "
                              "0: do not wait)")
     parser.add_argument("--start-timeout", type=float, default=30.0, metavar="S",
-                        help="seconds to wait for the container to be running")
+                        help="seconds to wait for the container to be running (default: %(default)s)")
     parser.add_argument("--sarif", metavar="FILE",
-                        help="also write the failed and warned checks as SARIF 2.1.0 (for code scanning)")
+                        help="also write the failed and warned checks as SARIF 2.1.0 (for code scanning; "
+                             "default: no SARIF)")
     parser.add_argument("--sarif-dockerfile", metavar="PATH",
                         help="the Dockerfile the SARIF results point at, relative to the repository "
                              "(default: Dockerfile; for check: DIR/Dockerfile)")
@@ -179,27 +191,107 @@ def _uid(text: str) -> int:
     return int(text)
 
 
+def exit_codes(*codes: tuple[int, str]) -> str:
+    """An epilog's list of exit codes (every command also exits 130 when interrupted)."""
+    rows = [*codes, (130, "interrupted (Ctrl-C, SIGTERM): what was done and what is left is printed")]
+    return "exit codes:\n" + "\n".join(f"  {code:<4}{meaning}" for code, meaning in rows)
+
+
+VERIFY_EXITS = ((0, "proven non-root"), (1, "root or a privilege found"),
+                (2, "could not tell (the container did not start, no engine, a bad option)"),
+                (3, "not proven: the service does not work (its health check failed, or it\n"
+                    "      stopped before it passed)"))
+
+
+def answer_names() -> str:
+    """The questions -d can answer, from the template's copier.yml ("" without a checkout)."""
+    import textwrap
+
+    try:
+        from .scaffold.generate import template_config, template_root
+
+        names = [name for name, spec in template_config(template_root()).items()
+                 if not name.startswith("_") and isinstance(spec, dict)]
+    except (NonrootError, OSError):
+        return ""
+    return ("answers (-d NAME=VALUE, or NAME: VALUE lines in --data-file; each question's\n"
+            "help, default and rules are in the template's copier.yml):\n"
+            + textwrap.fill(", ".join(names), width=78, initial_indent="  ", subsequent_indent="  ") + "\n\n")
+
+
+NEW_DESCRIPTION = """\
+Generate a service with Copier (asking the questions, or taking -d answers
+and --defaults), then build its image and prove that no process in it runs
+as root.
+
+Adopting an existing repository: run it there (nonroot new .) or name it.
+nonroot detects the stack, lockfile, start command, port and health path,
+prints what it found and where, and writes only the container files: your
+code is never touched, and a container file of yours it would replace
+needs --overwrite.
+
+Again on a folder it generated that nobody changed since: it regenerates
+the folder with the new answers (the previous ones are the defaults), e.g.
+after a failed build: nonroot new DEST --defaults -d base_image=IMAGE.
+A folder changed since is updated with copier update (the command is
+printed)."""
+
+NEW_EXAMPLES = """\
+examples:
+  nonroot new ../my-service                     ask every question
+  nonroot new ../my-service --defaults -d service_name=billing -d port=9000
+  nonroot new .                                 adopt the repository you are in
+
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nonroot", description="Prove that a container runs as non-root.",
-                                     epilog=EXIT_CODES_HELP)
+                                     epilog="nonroot COMMAND --help: a command's options and exit codes")
     parser.add_argument("--version", action="version", version=f"nonroot {__version__}")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    verify = sub.add_parser("verify", help="verify an image that is in the engine", epilog=EXIT_CODES_HELP)
-    verify.add_argument("image")
+    raw = argparse.RawDescriptionHelpFormatter
+    verify = sub.add_parser("verify", help="verify an image that is in the engine", formatter_class=raw,
+                            usage="nonroot verify [options] IMAGE [-- CMD ...]",
+                            description="Run IMAGE and prove that no process in it runs as root.\n"
+                                        "-- CMD ...: run CMD instead of the image's CMD.",
+                            epilog=exit_codes(*VERIFY_EXITS))
+    verify.add_argument("image", help="an image the engine has (name:tag or ID)")
     _add_run_options(verify)
     verify.set_defaults(func=cmd_verify)
-    check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image", epilog=EXIT_CODES_HELP)
-    check.add_argument("dir", nargs="?", default=".")
+    check = sub.add_parser("check", help="build DIR's Dockerfile, then verify the image", formatter_class=raw,
+                           usage="nonroot check [options] [DIR] [-- CMD ...]",
+                           description="Build DIR's Dockerfile, then verify the image as nonroot verify does,\n"
+                                       "holding it to DIR's answers file (user, UID/GID, writable paths).\n"
+                                       "-- CMD ...: run CMD instead of the image's CMD.",
+                           epilog=exit_codes(*VERIFY_EXITS[:2], (2, "could not tell, or the build failed")))
+    check.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                       help="the folder with the Dockerfile, and .copier-answers.nonroot.yml if nonroot made it "
+                            "(default: %(default)s)")
     check.add_argument("--tag", help="image tag (default: <service_name>:dev from the answers file)")
     _add_run_options(check)
     check.set_defaults(func=cmd_check)
-    new = sub.add_parser("new", help="generate a service with Copier, then build and verify it")
-    new.add_argument("dest")
-    new.add_argument("--defaults", action="store_true", help="take every default; ask nothing")
-    new.add_argument("-d", "--data", action="append", default=[], metavar="KEY=VALUE", help="an answer")
-    new.add_argument("--data-file", type=Path, help="a YAML file of answers")
-    new.add_argument("--template", help="template path or URL (default: the one nonroot came from)")
-    new.add_argument("--vcs-ref", help="git ref of the template (default: latest tag, else HEAD)")
+    new = sub.add_parser("new", help="generate a service (or adopt a repository: nonroot new .), then build and "
+                                     "verify it", formatter_class=raw, description=NEW_DESCRIPTION,
+                         epilog=NEW_EXAMPLES + answer_names() + exit_codes(
+                             (0, "generated (and proven non-root, unless verify=false or no engine)"),
+                             (1, "generated, but the build or verification failed: the files are kept\n"
+                                 "      and the last line says how to change an answer or check again"),
+                             (2, "nothing written: a refused answer, container files of yours without\n"
+                                 "      --overwrite, a folder changed since nonroot generated it, or a\n"
+                                 "      destination that cannot be written")))
+    new.add_argument("dest", metavar="DEST", help="the service folder: a new one, or an existing repository to adopt")
+    new.add_argument("--defaults", action="store_true",
+                     help="ask nothing: take the default of every question -d does not answer")
+    new.add_argument("-d", "--data", action="append", default=[], metavar="NAME=VALUE",
+                     help="answer question NAME (repeatable; the names are listed below; default: asked, or its default with --defaults)")
+    new.add_argument("--data-file", type=Path, metavar="FILE",
+                     help="a YAML file of NAME: VALUE answers (-d wins over it; default: none)")
+    new.add_argument("--template", metavar="SRC",
+                     help="the template: a git URL (URL@REF picks a tag or branch) or a local path (default: the "
+                          "checkout nonroot was installed from); the service's CI installs nonroot from it, so "
+                          "it must be a URL CI can reach")
+    new.add_argument("--vcs-ref", metavar="REF", help="git ref of the template (default: the latest tag, else HEAD)")
     new.add_argument("--overwrite", action="store_true",
                      help="replace the container files DEST already has (without it, nonroot lists them and stops)")
     _add_quiet(new)
@@ -210,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    again = shlex.join(["nonroot", *argv])
     # Everything after `--` overrides the image's CMD: nonroot verify IMAGE -- serve --port 9000
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv
@@ -228,8 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     except NonrootError as error:
         print(f"nonroot: {error}", file=sys.stderr)
         return EXIT_CANNOT_TELL
-    except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+    except OSError as error:  # a file or folder the command was given: one line, no traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"nonroot: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_CANNOT_TELL
+    except KeyboardInterrupt as error:
+        if args.cmd != "new":  # nonroot new says itself what was done and what is left
+            print(interrupted_line(error, f"nothing is left running; to try again: {again}"), file=sys.stderr)
         return 130
 
 

@@ -2,13 +2,15 @@
 Copier task both run."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .build import BuildResult, build_image
 from .progress import Progress
 from .project import Expectations, load_expectations
+from ..errors import BUILDING, VERIFYING, Interrupted
 from ..verifier.verify import Report, VerifyOptions, verify_image
 
 
@@ -28,16 +30,29 @@ def check_directory(client, directory: Path, tag: str | None = None,
     expectations = load_expectations(directory)
     tag = tag or expectations.tag
     if progress is None:
-        built = build_image(client, directory, tag, on_line=on_line)
-        report = _verify(client, tag, expectations, options)
+        with stage(BUILDING, tag):
+            built = build_image(client, directory, tag, on_line=on_line)
+        with stage(VERIFYING, tag):
+            report = _verify(client, tag, expectations, options)
         return CheckResult(expectations=expectations, build=built, report=report)
-    with progress.phase(f"building the image {tag}") as phase:
+    with progress.phase(f"building the image {tag}") as phase, stage(BUILDING, tag):
         built = build_image(client, directory, tag, on_line=progress.on_build_line)
         phase.summary = progress.build_summary(tag)
-    with progress.phase(f"verifying {tag}") as phase:
+    with progress.phase(f"verifying {tag}") as phase, stage(VERIFYING, tag):
         report = _verify(client, tag, expectations, options)
         phase.summary = f"verification of {tag} done"
     return CheckResult(expectations=expectations, build=built, report=report)
+
+
+@contextmanager
+def stage(name: str, image: str) -> Iterator[None]:
+    """An interrupt inside (after the stage cleaned up) becomes Interrupted(NAME, IMAGE)."""
+    try:
+        yield
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as error:
+        raise Interrupted(name, image) from error
 
 
 def _verify(client, tag: str, expectations: Expectations, options: VerifyOptions | None) -> Report:

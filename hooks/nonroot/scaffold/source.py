@@ -11,7 +11,9 @@ no `.git`) or `ssh://host/x` as a path unless it starts with `git+`. So:
   that is a directory;
 - a checkout without a remote records `git+file://` and its absolute path;
 - a directory that is not a git repository has no URL that Copier could update from: its
-  path is kept and `SourceChoice.warning` says why.
+  path is kept and `SourceChoice.warning` says why;
+- a `file://` URL works for copier update on this machine only: `SourceChoice.warning` says
+  that CI and Renovate cannot reach it (the generated workflow refuses it) and how to fix it.
 """
 from __future__ import annotations
 
@@ -88,10 +90,37 @@ def as_copier_url(remote: str, repo: Path) -> str:
     return f"git+{(repo / remote).resolve().as_uri()}"
 
 
+# URL@REF: a tag or branch name after the last @ of a URL (git@host:path has its @ before the host).
+URL_AT_REF = re.compile(r"^(?P<url>.+[/:].+)@(?P<ref>[A-Za-z0-9][A-Za-z0-9._/-]*)$")
+
+
+def split_ref(template: str, vcs_ref: str | None) -> tuple[str, str | None]:
+    """`--template URL@REF` as (URL, REF); anything else (a path, a URL without @REF, or a
+    --vcs-ref given as well) as given."""
+    match = URL_AT_REF.match(template)
+    if vcs_ref is None and is_url(template) and match and "@" not in match["ref"] and ":" not in match["ref"]:
+        return match["url"], match["ref"]
+    return template, vcs_ref
+
+
+LOCAL_URL = re.compile(r"^(git\+)?file://")
+
+
+def local_warning(url: str) -> str:
+    """The warning for a template CI cannot reach ("" for one it can)."""
+    if not LOCAL_URL.match(url):
+        return ""
+    return (f"nonroot: warning: the template {url} is on this machine: copier update works here, but the "
+            "service's CI (which installs nonroot from it) and Renovate cannot reach it, and the CI workflow "
+            "refuses it; generate from a URL they can reach: nonroot new DEST --template URL@REF "
+            "(e.g. https://github.com/ORG/nonroot.git@v0.2.0)")
+
+
 def recorded_source(template: str) -> SourceChoice:
     """The `_src_path` to record for TEMPLATE (a URL, or a local directory)."""
     if is_url(template):
-        return SourceChoice(without_credentials(template))
+        url = without_credentials(template)
+        return SourceChoice(url, local_warning(url))
     path = Path(template).expanduser().resolve()
     repo = _repository_root(path)
     if repo is None:
@@ -100,7 +129,8 @@ def recorded_source(template: str) -> SourceChoice:
             "records its path and neither copier update nor Renovate can update this service; "
             "generate from a git clone of the template (or --template URL) to keep it updatable"))
     remote = _remote_url(repo)
-    return SourceChoice(as_copier_url(remote, repo) if remote else f"git+{repo.as_uri()}")
+    url = as_copier_url(remote, repo) if remote else f"git+{repo.as_uri()}"
+    return SourceChoice(url, local_warning(url))
 
 
 ANSWER_LINE = re.compile(r"^_src_path:.*$", re.MULTILINE)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import outcome
 from .conflicts import conflicted_files
-from ..errors import INTERRUPTED, BuildFailed, EngineUnavailable, NonrootError
+from ..errors import BuildFailed, EngineUnavailable, NonrootError, interrupted_line
 from ..verifier.model import EXIT_NOT_WORKING
 
 RED, YELLOW, GREEN, RESET = "\033[31m", "\033[33m", "\033[32m", "\033[0m"
@@ -218,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(directory, args.operation, args.copier_cleanup.lower() == "true",
                    quiet=args.quiet.lower() == "true" or os.environ.get(QUIET_ENV) == "1", folder=args.folder)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
         outcome.report(outcome.Outcome(outcome.INTERRUPTED, "interrupted"))
-        print(f"{INTERRUPTED}; the generated files are in place: {check_command(directory, args.folder)}",
-              file=sys.stderr)
+        print(interrupted_line(error, "the generated files are in place; to build and verify them: "
+                                      f"{check_command(directory, args.folder)}"), file=sys.stderr)
         return 130

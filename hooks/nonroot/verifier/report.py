@@ -6,7 +6,6 @@ from dataclasses import asdict
 
 from .model import Report
 
-MARKS = {"pass": "ok", "warn": "warn", "fail": "FAIL", "unknown": "??", "skip": "skip", "broken": "BROKEN"}
 OUTCOME = {0: "PROVEN NON-ROOT", 1: "ROOT OR PRIVILEGE FOUND", 2: "COULD NOT TELL",
            3: "NOT PROVEN: THE SERVICE DOES NOT WORK"}
 
@@ -41,7 +40,8 @@ def _short_id(image_id: str) -> str:
 
 
 def to_text(report: Report, user_label: str = "") -> str:
-    """A table of checks, the processes seen, and the outcome with its reason."""
+    """A table of checks (verdicts in the words of the JSON: pass, warn, fail, unknown, skip),
+    the processes seen, and the outcome with its reason."""
     lines = [f"nonroot: {report.image} ({_short_id(report.image_id)})"]
     if user_label:
         lines.append(f"  user:   {user_label}")
@@ -49,7 +49,7 @@ def to_text(report: Report, user_label: str = "") -> str:
     width = max([len(c.name) for c in report.checks] + [5])
     lines.append(f"  {'check':<{width}}  verdict  summary")
     for check in report.checks:
-        lines.append(f"  {check.name:<{width}}  {MARKS.get(check.verdict, check.verdict):<7}  {check.summary}")
+        lines.append(f"  {check.name:<{width}}  {check.verdict:<7}  {check.summary}")
     if report.processes:
         shown = report.processes[:MAX_PROCESS_LINES]
         lines.append("  processes seen:")
