@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pytest
 import yaml
 
 from gitrepos import as_repository
@@ -140,3 +141,72 @@ def test_it_answers_on_its_port_as_a_non_root_user(running):
     uid = re.search(r"uid\D{1,8}(\d+)", body, re.IGNORECASE)
     assert uid, body
     assert int(uid.group(1)) != 0
+
+
+def test_home_is_the_users_own_where_its_tools_write_under_it(adopted, running):
+    """gunicorn (its control socket) and yarn write under HOME: detection answers home for
+    them, and under the read-only compose file HOME is the service user's own; elsewhere HOME
+    is /nonexistent, as the image says."""
+    uses = adopted.answers.get("home") is True
+    probe = subprocess.run(["docker", "exec", running.container, "sh", "-c",
+                            'mkdir -p "$HOME/.cache/probe" && stat -c %u "$HOME/.cache/probe" && id -u && echo "$HOME"'],
+                           capture_output=True, text=True)
+    if uses:
+        assert probe.returncode == 0, probe.stderr
+        owner, uid, home = probe.stdout.split()
+        assert owner == uid != "0" and home.startswith("/home/"), probe.stdout
+    else:
+        assert probe.returncode != 0 and "/nonexistent" in probe.stderr, probe.stdout + probe.stderr
+
+
+@pytest.fixture(scope="module")
+def image_files(adopted) -> dict[str, str]:
+    """Every path of the image (a symlink's without its target) and its owner "uid/gid", read
+    from the image's exported filesystem: works for shell-less images too."""
+    assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
+    created = subprocess.run(["docker", "create", adopted.tag], capture_output=True, text=True, check=True)
+    container = created.stdout.strip()
+    try:
+        export = subprocess.Popen(["docker", "export", container], stdout=subprocess.PIPE)
+        listing = subprocess.run(["tar", "-tv", "--numeric-owner"], stdin=export.stdout, capture_output=True,
+                                 text=True).stdout
+        export.wait()
+    finally:
+        subprocess.run(["docker", "rm", "-f", container], capture_output=True)
+    files = {}
+    for line in listing.splitlines():
+        _mode, owner, _size, _day, _time, name = line.split(None, 5)
+        files[name.split(" -> ")[0].split(" link to ")[0].rstrip("/")] = owner
+    return files
+
+
+def test_the_build_ca_bundle_stays_out_of_the_runtime_image(image_files):
+    assert "usr" in image_files  # the listing worked
+    assert not [name for name in image_files if name.endswith("corp-ca.pem")]
+
+
+# ----------------------------------------------------- build steps (issue 22)
+def test_the_build_step_is_the_one_the_app_needs(adopted):
+    """Detected from the app's own files (scripts.build, STATIC_ROOT), and none where it has none."""
+    assert adopted.answers.get("build_command", "") == adopted.app.build_command
+
+
+def test_the_code_and_the_builds_outputs_belong_to_root(adopted, image_files):
+    app_files = {name: owner for name, owner in image_files.items() if name.startswith("app/")}
+    missing = [path for path in adopted.app.built if f"app/{path}" not in app_files]
+    assert app_files and not missing, missing
+    assert sorted(name for name, owner in app_files.items() if owner != "0/0") == []
+
+
+def test_only_the_production_dependencies_reach_the_image(adopted, image_files):
+    """Every dependency of package.json is in /app/node_modules and no devDependency (the
+    build's tsc and @types stay in the builder); a Python app's image has no node_modules."""
+    manifest = APPS / adopted.app.name / "package.json"
+    package = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    installed = set()
+    for name in image_files:
+        parts = name.split("/")
+        if name.startswith("app/node_modules/") and len(parts) > 2 and not parts[2].startswith("."):
+            installed.add("/".join(parts[2:4]) if parts[2].startswith("@") and len(parts) > 3 else parts[2])
+    assert set(package.get("dependencies", {})) <= installed, installed
+    assert installed & set(package.get("devDependencies", {})) == set()

@@ -10,9 +10,7 @@ import subprocess
 
 import pytest
 
-from adoption import (  # noqa: F401 - the shared tests run here
-    test_it_answers_on_its_port_as_a_non_root_user, test_its_compose_health_check_reports_healthy,
-    test_the_service_is_adopted_built_and_proven_non_root)
+from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
 from adoption import App, Running, adopt, remove, run_until_healthy
 
 pytestmark = pytest.mark.engine

@@ -1,0 +1,36 @@
+"""Adopting services that build before they start (issue 22, item 1): TypeScript compiled by
+tsc with yarn classic and with npm, NestJS with pnpm, Django's collectstatic (WhiteNoise's
+manifest). Each is adopted with answers alone (tests/adoption.py), its build step found by
+detection; the build's outputs are in the image owned by root, and no devDependency is.
+A module of its own, so that xdist runs it beside the other adoption modules."""
+from __future__ import annotations
+
+import pytest
+
+from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
+from adoption import App, Running, adopt, remove, run_until_healthy
+
+pytestmark = pytest.mark.engine
+
+PYTHON = {"base_image": "python_base"}
+NODE = {"base_image": "node_image"}
+BUILT = [
+    App("ts-yarn", NODE, build_command=["yarn", "run", "build"], built=("dist/index.js", "dist/store.js")),
+    App("ts-npm", NODE, build_command=["npm", "run", "build"], built=("build/server.js", "build/delivery.js")),
+    App("nest-pnpm", NODE, build_command=["pnpm", "run", "build"], built=("dist/main.js", "dist/app.module.js")),
+    App("django-static", PYTHON, {"env": {"DJANGO_ALLOWED_HOSTS": "*"}},
+        build_command=["python3", "manage.py", "collectstatic", "--noinput"],
+        built=("staticfiles/staticfiles.json", "staticfiles/recipes/css/site.css")),
+]
+
+
+@pytest.fixture(scope="module", params=BUILT, ids=lambda app: app.name)
+def adopted(request, tmp_path_factory, engine):
+    adoption = adopt(request.param, tmp_path_factory.mktemp("adopt") / request.param.name, request.getfixturevalue)
+    yield adoption
+    remove(adoption)
+
+
+@pytest.fixture(scope="module")
+def running(adopted) -> Running:
+    return run_until_healthy(adopted)
