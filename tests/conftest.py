@@ -127,7 +127,7 @@ def pytest_collection_modifyitems(items) -> None:
 # then the fast tier's own, which keeps this order among the modules it runs).
 LONGEST_FIRST = ("tests/corpus/test_corpus_verdicts.py", "tests/test_adoption.py", "tests/test_service_files.py",
                  "tests/test_rendered_files.py", "tests/test_k8s_validators.py", "tests/test_compose_dev.py",
-                 "tests/test_fleet.py", "tests/test_failure_paths.py", "tests/test_families.py",
+                 "tests/test_own_files.py", "tests/test_fleet.py", "tests/test_failure_paths.py", "tests/test_families.py",
                  "tests/test_first_run.py", "tests/corpus/test_podman.py", "tests/test_renovate.py",
                  "tests/test_stacks.py", "tests/test_hostile_answers.py", "tests/test_new_existing_repo.py",
                  "tests/test_adoption_answers.py", "tests/test_messages.py")

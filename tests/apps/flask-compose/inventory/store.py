@@ -24,8 +24,8 @@ class Store:
         return [{"name": name, "stock": stock} for name, stock in rows]
 
     def add(self, name: str, stock: int) -> dict:
+        mark = "?" if self.backend == "sqlite" else "%s"  # each driver's parameter style
         with self._connect() as connection:
             connection.execute(SCHEMA)
-            connection.execute("INSERT INTO items (name, stock) VALUES (%s, %s)".replace(
-                "%s", "?" if self.backend == "sqlite" else "%s"), (name, stock))
+            connection.execute(f"INSERT INTO items (name, stock) VALUES ({mark}, {mark})", (name, stock))
         return {"name": name, "stock": stock}
