@@ -277,10 +277,14 @@ def test_ctrl_c_during_the_tasks_verification_in_copier_copy_leaves_no_container
 def test_a_service_that_does_not_answer_its_health_path_is_not_a_success_and_names_the_answer(
         generate, python_base, engine, built_tags):
     """The generated service is proven the same way as any image: its HEALTHCHECK must pass.
-    The sample serves /healthz; answered /ready, the engine calls it unhealthy (after the
-    image's own start period + interval x retries: 35 s and the probes' own time)."""
+    The sample serves /healthz; answered /ready, the engine calls it unhealthy. (The test
+    shortens the check's timing, so that unhealthy comes after 2 s rather than 35.)"""
     built_tags.append("nr-fail-health:dev")
     dest = generate(service_name="nr-fail-health", base_image=python_base, health_path="/ready")
+    dockerfile = dest / "Dockerfile"
+    timing = "HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3"
+    assert timing in dockerfile.read_text()
+    dockerfile.write_text(dockerfile.read_text().replace(timing, "HEALTHCHECK --interval=1s --timeout=5s --retries=2"))
     before = snapshot(dest)
     result = run_task(dest, env={"NONROOT_QUIET": "1"})
     assert result.returncode == 1, result.stderr[-3000:]

@@ -90,14 +90,17 @@ def test_broken_build_names_the_failing_step_and_shows_its_output(generate, pyth
     assert dockerfile.is_file()
 
 
-def test_container_that_exits_at_once_is_could_not_tell(generate, python_base, built_tags):
+def test_a_service_that_exits_before_its_health_check_passes_does_not_work(generate, python_base, built_tags):
+    """The generated image has a HEALTHCHECK: a service that exits at once never passed it, so
+    it is not proven (exit 3), with its exit code and last output (it used to be could not tell)."""
     built_tags.append("exits-at-once:dev")
     dest = generate(base_image=python_base, service_name="exits-at-once")
     (dest / "app" / "main.py").write_text("raise SystemExit('config missing')\n")
     result = run_nonroot("check", "-q", str(dest))
-    assert result.returncode == 2, result.stdout
-    assert "COULD NOT TELL" in result.stdout
-    assert "config missing" in result.stdout
+    assert result.returncode == 3, result.stdout
+    assert "NOT PROVEN: THE SERVICE DOES NOT WORK" in result.stdout
+    assert "it stopped before its health check passed (it exited at once: exit code 1; last output: config missing)" \
+        in result.stdout
 
 
 @pytest.mark.engine

@@ -183,7 +183,8 @@ def _verify_watched(session: ContainerSession, image, options: VerifyOptions, re
         report.healthy_at = health_watch.healthy_at if health_watch is not None else None
         report.checks.append(healthcheck_check(health, user, normal.exec_run if watches else None, health_watch,
                                                _stopped_before_healthy(normal, health_watch) if watches else "",
-                                               _last_logs(watches[0].container) if watches else []))
+                                               _last_logs(watches[0].container)
+                                               if watches and report.healthy_at is None else []))
     elif watches:
         report.checks.append(no_healthcheck_check(normal.ran_s, normal.stayed_up))
     if scanning is not None:
