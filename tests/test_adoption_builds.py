@@ -34,3 +34,18 @@ def adopted(request, tmp_path_factory, engine):
 @pytest.fixture(scope="module")
 def running(adopted) -> Running:
     return run_until_healthy(adopted)
+
+
+# What each service logs once its start-up steps ran: django-static's Procfile line migrates the
+# database (in /data) before gunicorn; its collectstatic was taken out of the line (the build
+# step did it, and /app is read-only at run time).
+STARTED = {
+    "ts-yarn": "bookmarks listening on",
+    "ts-npm": "webhooks on :",
+    "nest-pnpm": "Nest application successfully started",
+    "django-static": "Applying contenttypes.0001_initial... OK",
+}
+
+
+def test_its_start_up_steps_ran(adopted, running):
+    assert STARTED[adopted.app.name] in running.log, running.log

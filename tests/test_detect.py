@@ -672,7 +672,7 @@ def test_go_has_no_build_step_to_detect(tmp_path):
     ("ts-npm", ["npm", "run", "build"], ["node", "build/server.js"]),
     ("nest-pnpm", ["pnpm", "run", "build"], ["node", "dist/main"]),
     ("django-static", ["python3", "manage.py", "collectstatic", "--noinput"],
-     ["gunicorn", "cookbook.wsgi", "--bind", "0.0.0.0:8080", "--access-logfile", "-"]),
+     "python manage.py migrate && gunicorn cookbook.wsgi --bind 0.0.0.0:$PORT --access-logfile -"),
 ])
 def test_each_test_app_with_a_build_is_detected(app, build, command):
     answers = detect(APPS / app).answers(port=8080)
@@ -690,3 +690,21 @@ def test_the_outdir_of_a_relative_base_config_is_inherited(tmp_path):
                      "tsconfig.base.json": '{"compilerOptions": {"outDir": "out", "rootDir": "src"}}',
                      "tsconfig.build.json": '{"extends": "./tsconfig.base", "include": ["src"]}', "src/main.ts": ""})
     assert finding(tmp_path, "command").value == ["node", "out/main.js"]
+
+
+
+def test_a_start_step_the_build_does_is_taken_out_of_the_start_line(tmp_path):
+    write(tmp_path, {"requirements.txt": "Django\ngunicorn\n", "manage.py": (
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"),
+        "shop/settings.py": "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_ROOT = 'static'\n",
+        "Procfile": "web: python manage.py migrate && python manage.py collectstatic --no-input && gunicorn shop.wsgi\n"})
+    found = finding(tmp_path, "command")
+    assert found.value == "python manage.py migrate && gunicorn shop.wsgi"
+    assert found.source == ("Procfile web:, a shell line, without python manage.py collectstatic --no-input: the "
+                            "build step does it, and /app is read-only at run time")
+
+
+def test_a_start_line_without_a_build_step_keeps_its_steps(tmp_path):
+    line = "python manage.py migrate && python manage.py collectstatic --no-input && gunicorn shop.wsgi"
+    write(tmp_path, {"requirements.txt": "Django\ngunicorn\n", "Procfile": f"web: {line}\n"})
+    assert finding(tmp_path, "command").value == line

@@ -103,3 +103,20 @@ def step_commands(line: str) -> list[str]:
 def argv(line: str) -> tuple[str, str, str]:
     """The exec-form command that runs LINE."""
     return ("sh", "-c", parse(line).script)
+
+
+def without_steps(line: str, unwanted) -> tuple[str, list[str]]:
+    """LINE without the commands before its last one that UNWANTED(command) picks (each with
+    the operator after it), and those commands; the last command always stays."""
+    kept, dropped, start = [], [], 0
+    for begin, end, operator in _operators(line):
+        if operator not in _LIST_OPERATORS:
+            continue
+        command = line[start:begin].strip()
+        if command and unwanted(command):
+            dropped.append(command)
+        elif command:
+            kept.append(line[start:end].strip())
+        start = end
+    kept.append(line[start:].strip())
+    return " ".join(part for part in kept if part), dropped

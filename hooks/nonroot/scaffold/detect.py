@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..plan import TCP_HEALTH
-from ..shell_line import step_commands
+from ..shell_line import step_commands, without_steps
 
 PYTHON_MARKERS = ("pyproject.toml", "requirements.txt", "manage.py", "setup.py", "Pipfile", "uv.lock", "poetry.lock")
 NODE_LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"),
@@ -728,6 +728,24 @@ def _port_from_args(argv: list[str]) -> int | None:
     return None
 
 
+# The verbs of a build step: a start line's step with the same verb is that build, which the
+# image has done already (and cannot do at start: /app is read-only).
+BUILD_VERBS = frozenset(("collectstatic", "compile", "compilemessages", "build"))
+
+
+def _without_the_build(command: Finding | None, build: Finding | None) -> Finding | None:
+    """A shell line's start-up steps that the build step does already, taken out of it."""
+    if command is None or build is None or not isinstance(command.value, str):
+        return command
+    build_words = build.value.split() if isinstance(build.value, str) else [str(w) for w in build.value]  # type: ignore[union-attr]
+    verbs = BUILD_VERBS.intersection(build_words)
+    line, dropped = without_steps(command.value, lambda step: bool(verbs.intersection(step.split())))
+    if not dropped:
+        return command
+    return Finding("command", line, f"{command.source}, without {' and '.join(dropped)}: the build step does it, "
+                                    "and /app is read-only at run time")
+
+
 def detect_home(root: Path, stack: str, package_manager: Finding | None) -> Finding | None:
     """A writable HOME where the stack's tools write under it at run time."""
     if stack == "python" and "gunicorn" in _requirement_names(root):
@@ -873,7 +891,8 @@ def detect(root: Path) -> Detection:
         findings.append(detect_go_builder(root, detection.warnings))
     findings.append(detect_build_command(root, str(stack.value), str(manager.value if manager else ""),
                                          detection.warnings))
-    command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
+    command = _without_the_build(detect_command(root, str(stack.value), dockerfile, detection.warnings),
+                                 next((f for f in findings if f is not None and f.question == "build_command"), None))
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value)),
                  detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile),

@@ -20,7 +20,9 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "cookbook.urls"
 WSGI_APPLICATION = "cookbook.wsgi.application"
-DATABASES = {}
+# The database lives in the writable volume; `manage.py migrate` (the Procfile) brings it up to date.
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                         "NAME": os.environ.get("DJANGO_DB", "/data/cookbook.sqlite3")}}
 USE_TZ = True
 
 # Static files: `manage.py collectstatic` gathers them into STATIC_ROOT with hashed names
