@@ -24,11 +24,14 @@ import pytest
 import yaml
 
 from gitrepos import as_repository
+from test_service_files import COMPOSE
 from helpers import run_nonroot
 
 APPS = Path(__file__).parent / "apps"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-COMPOSE = "/usr/bin/docker-compose"  # Debian's docker-compose, as scripts/test.sh installs it
+# Each adoption module runs its apps under one Compose implementation (COMPOSE, a key of
+# test_service_files.COMPOSE), so that both run adopted apps: Debian's docker-compose 1.29
+# ("compose-v1") and today's ("compose", the v2+ binary).
 RUN_FILE = ["-f", "compose.yaml"]  # as CONTAINER.md runs it: no other compose file of the app, no override
 HEALTHY_WITHIN = 120.0
 
@@ -82,8 +85,9 @@ def adopt(app: App, dest: Path, image: Callable[[str], str],
     return Adopted(app, dest, result, recorded)
 
 
-def remove(adopted: Adopted) -> None:
-    subprocess.run([COMPOSE, *RUN_FILE, "down", "-v", "--remove-orphans"], cwd=adopted.dest, capture_output=True)
+def remove(adopted: Adopted, implementation: str = "compose-v1") -> None:
+    subprocess.run([*COMPOSE[implementation], *RUN_FILE, "down", "-v", "--remove-orphans"], cwd=adopted.dest,
+                   capture_output=True)
     if adopted.answers:
         subprocess.run(["docker", "image", "rm", "-f", adopted.tag], capture_output=True)
 
@@ -102,15 +106,17 @@ class Running:
     container: str = ""
 
 
-def run_until_healthy(adopted: Adopted) -> Running:
-    """The generated compose.yaml, run on the image nonroot built, until healthy (or not)."""
+def run_until_healthy(adopted: Adopted, implementation: str = "compose-v1") -> Running:
+    """The generated compose.yaml, run on the image nonroot built by IMPLEMENTATION (a key of
+    COMPOSE), until healthy (or not)."""
     assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
+    assert implementation in COMPOSE, f"{implementation} is not installed (see tests/test_service_files.py)"
     host_port = free_port()
     env = {"HOST_PORT": str(host_port), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    up = subprocess.run([COMPOSE, *RUN_FILE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env,
+    up = subprocess.run([*COMPOSE[implementation], *RUN_FILE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env,
                         capture_output=True, text=True, timeout=300)
     assert up.returncode == 0, up.stderr
-    container = subprocess.run([COMPOSE, *RUN_FILE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
+    container = subprocess.run([*COMPOSE[implementation], *RUN_FILE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
                                text=True).stdout.split()[0]
     status, deadline = "", time.monotonic() + HEALTHY_WITHIN
     while time.monotonic() < deadline:

@@ -11,6 +11,7 @@ from adoption import *  # noqa: F401,F403 - the behaviours every adopted app sho
 from adoption import App, Running, adopt, remove, run_until_healthy
 
 pytestmark = pytest.mark.engine
+IMPLEMENTATION = "compose"  # today's Compose (test_adoption.py runs its apps under 1.29)
 
 PYTHON = {"base_image": "python_base"}
 NODE = {"base_image": "node_image"}
@@ -28,12 +29,12 @@ BUILT = [
 def adopted(request, tmp_path_factory, engine):
     adoption = adopt(request.param, tmp_path_factory.mktemp("adopt") / request.param.name, request.getfixturevalue)
     yield adoption
-    remove(adoption)
+    remove(adoption, IMPLEMENTATION)
 
 
 @pytest.fixture(scope="module")
 def running(adopted) -> Running:
-    return run_until_healthy(adopted)
+    return run_until_healthy(adopted, IMPLEMENTATION)
 
 
 # What each service logs once its start-up steps ran: django-static's Procfile line migrates the

@@ -14,6 +14,7 @@ from adoption import *  # noqa: F401,F403 - the behaviours every adopted app sho
 from adoption import App, Running, adopt, remove, run_until_healthy
 
 pytestmark = pytest.mark.engine
+IMPLEMENTATION = "compose"  # today's Compose (test_adoption.py runs its apps under 1.29)
 
 PYTHON = {"base_image": "python_base"}
 ROUND_TWO = [
@@ -44,12 +45,12 @@ def adopted(request, tmp_path_factory, engine):
         prepare = lambda dest: follow_the_go_mod_advice(dest, request.getfixturevalue("go_toolchain"))  # noqa: E731
     adoption = adopt(app, tmp_path_factory.mktemp("adopt") / app.name, request.getfixturevalue, prepare)
     yield adoption
-    remove(adoption)
+    remove(adoption, IMPLEMENTATION)
 
 
 @pytest.fixture(scope="module")
 def running(adopted) -> Running:
-    return run_until_healthy(adopted)
+    return run_until_healthy(adopted, IMPLEMENTATION)
 
 
 EXPECTED = {
