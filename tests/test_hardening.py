@@ -23,12 +23,21 @@ from service_files import compose_service
 from test_rendered_files import SUPPORT_TABLE, _ids, _linted_answers
 
 SETID_REMOVAL = "find / -xdev -perm /6000 -type f -delete"
-# The drop tools' rows again with a UID and a GID that differ (the table's are all 10001:10001),
-# one row per drop tool and style: a drop that swaps or mixes them up fails.
+# The table's IDs are all 10001:10001: its first row of each family's drop tool and style again
+# with a UID and a GID that differ, so that a drop that swaps or mixes them up fails.
 DISTINCT_IDS = {"uid": 12345, "gid": 23456}
-DROP_ROWS = list({(build_plan(c).drop_tool, build_plan(c).drop_style): {**c, **DISTINCT_IDS}
-                  for c in reversed(SUPPORT_TABLE) if build_plan(c).privilege == "drop"}.values())
-ROWS = SUPPORT_TABLE + DROP_ROWS
+
+
+def _drop_rows_with_distinct_ids() -> list[dict]:
+    firsts: dict[tuple[str, str, str], dict] = {}
+    for combo in SUPPORT_TABLE:
+        plan = build_plan(combo)
+        if plan.privilege == "drop":
+            firsts.setdefault((plan.family, plan.drop_tool, plan.drop_style), {**combo, **DISTINCT_IDS})
+    return list(firsts.values())
+
+
+ROWS = SUPPORT_TABLE + _drop_rows_with_distinct_ids()
 # Commands that install system packages, and the word before the package names.
 INSTALLERS = re.compile(r"\b(?:apt-get|apk|microdnf|dnf|yum|zypper)\s+(?:install|add)\b((?:\s+[^&|;\s]+)*)")
 
@@ -67,9 +76,11 @@ class Render:
 
 @pytest.fixture(scope="module")
 def table(renders) -> list[Render]:
-    """Every row of ROWS, rendered (the session's shared renders)."""
+    """Every row of ROWS, rendered (the session's shared renders). Rendered from the end of the
+    table: under pytest-xdist, test_rendered_files (or test_snapshot) renders it from the start on
+    another worker, and each render is made once."""
     return [Render(_ids(combo), build_plan(_linted_answers(combo)), renders.shared(**_linted_answers(combo)))
-            for combo in ROWS]
+            for combo in reversed(ROWS)][::-1]
 
 
 def assert_every(table: list[Render], applies: Callable[[Plan], bool], check: Callable[[Render], None]) -> None:
