@@ -1,5 +1,5 @@
 """All figures of one run: as JSON (bench/results.json, one key per figure) and as the
-Markdown table printed and put in the README."""
+Markdown table printed and put in docs/benchmarks.md (the Benchmarks page)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -14,7 +14,7 @@ from .update import UpdateResult
 from .verification import GOAL_OVER_WINDOW, VerifyResult
 
 SIZE_GOAL_BYTES = 16 * 1024
-README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+PAGE_START, PAGE_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass
@@ -140,13 +140,13 @@ def verify_row(verify: VerifyResult) -> tuple[str, ...]:
             f"≤ window + {GOAL_OVER_WINDOW:g} s", _goal(verify.goal_met))
 
 
-def put_in_readme(readme: Path, table: str) -> None:
-    """Replace what stands between the README's bench markers with TABLE."""
-    text = readme.read_text()
-    start, end = text.find(README_START), text.find(README_END)
+def put_in_page(page: Path, table: str) -> None:
+    """Replace what stands between the page's bench markers with TABLE."""
+    text = page.read_text()
+    start, end = text.find(PAGE_START), text.find(PAGE_END)
     if start < 0 or end < start:
-        raise RuntimeError(f"{readme} has no {README_START} ... {README_END} section for the table")
-    readme.write_text(text[:start + len(README_START)] + "\n" + table + "\n" + text[end:])
+        raise RuntimeError(f"{page} has no {PAGE_START} ... {PAGE_END} section for the table")
+    page.write_text(text[:start + len(PAGE_START)] + "\n" + table + "\n" + text[end:])
 
 
 def _short(step: str) -> str:

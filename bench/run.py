@@ -26,14 +26,14 @@ from bench.machine import load_average, machine_facts  # noqa: E402
 from bench.memory import measure_memory  # noqa: E402
 from bench.rebuild import measure_rebuild  # noqa: E402
 from bench.render import measure_render  # noqa: E402
-from bench.report import Results, put_in_readme, to_json, to_table  # noqa: E402
+from bench.report import Results, put_in_page, to_json, to_table  # noqa: E402
 from bench.size import image_tag, measure_size  # noqa: E402
 from bench.update import measure_update  # noqa: E402
 from bench.verification import TAG as VERIFY_TAG, measure_verify  # noqa: E402
 from bench.workspace import base_image, template_checkout  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results.json")
-README = Path(__file__).resolve().parents[1] / "README.md"
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 @dataclasses.dataclass
@@ -53,7 +53,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, smaller payload and fleet")
     parser.add_argument("--services", type=int, help=f"services in the fleet (default {FULL.services}, "
                                                       f"--quick {QUICK.services})")
-    parser.add_argument("--readme", action="store_true", help="also put the table in README.md (Benchmarks)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also put the table in docs/benchmarks.md (the documentation's Benchmarks page)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes (default: %(default)s)")
     parser.add_argument("--figure", choices=["4"], help="measure this figure alone (writes bench/figure<N>.json)")
     return parser.parse_args(argv)
@@ -136,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(to_json(results), indent=2) + "\n")
     table = to_table(results)
     print(table)
-    if args.readme:
-        put_in_readme(README, table)
+    if args.docs:
+        put_in_page(PAGE, table)
     print(f"\n(written to {args.output})", file=sys.stderr)
     return 0
 

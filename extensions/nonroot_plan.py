@@ -3,9 +3,9 @@
 PlanContext puts `plan` (hooks/nonroot/plan.py's Plan) into the context of every rendered
 file, computed once per set of answers; the globals give copier.yml its defaults tables,
 its answer checks and the defaults detected in an existing repository (detect.py), so
-copier.yml holds only questions. hooks/nonroot/plan.py is loaded by
-path from this template version (never from an installed nonroot), so an update renders
-the old and the new version each with its own plan.
+copier.yml holds only questions. The package hooks/nonroot/ is loaded from this template
+version under a private name (never an installed nonroot), so an update renders the old
+and the new version each with its own plan.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import sys
 from hashlib import sha1
 from collections.abc import Mapping
 from functools import partial
+from importlib import import_module
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,23 @@ from copier_template_extensions import ContextHook
 from jinja2 import FileSystemBytecodeCache, Undefined, pass_context
 
 _HOOKS = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
-_spec = spec_from_file_location("nonroot_template_plan", _HOOKS / "plan.py")
-plan = module_from_spec(_spec)
-sys.modules[_spec.name] = plan  # dataclasses look their module up there
-_spec.loader.exec_module(plan)
+_PACKAGE = "nonroot_template"
+
+
+def _template_package() -> None:
+    """This template version's own nonroot package, under a private name (never an installed
+    nonroot): Copier's update loads the old and the new version in one process, each here
+    anew with its own modules, which import each other as a package does."""
+    for name in [name for name in sys.modules if name == _PACKAGE or name.startswith(_PACKAGE + ".")]:
+        del sys.modules[name]
+    spec = spec_from_file_location(_PACKAGE, _HOOKS / "__init__.py", submodule_search_locations=[str(_HOOKS)])
+    package = module_from_spec(spec)
+    sys.modules[_PACKAGE] = package
+    spec.loader.exec_module(package)
+
+
+_template_package()
+plan = import_module(f"{_PACKAGE}.plan")
 
 # The answers a plan needs; contexts without them (questions being asked) get no plan.
 _NEEDED = ("service_name", "stack", "distro", "base_image", "uid", "gid", "privilege", "writable_paths")
@@ -68,11 +82,7 @@ def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
         return None
     if key not in cache:
         try:
-            spec = spec_from_file_location("nonroot_template_detect", _HOOKS / "scaffold" / "detect.py")
-            detect = module_from_spec(spec)
-            sys.modules[spec.name] = detect
-            spec.loader.exec_module(detect)
-            cache[key] = detect.detect(folder)
+            cache[key] = import_module(f"{_PACKAGE}.scaffold.detect").detect(folder)
         except Exception:  # noqa: BLE001 - no detection: the template's own defaults
             cache[key] = None
     return cache[key].get(question) if cache[key] is not None else None
@@ -150,6 +160,7 @@ class PlanContext(ContextHook):
             default_health_path=plan.default_health_path,
             health_path_error=plan.health_path_error,
             env_error=plan.env_error,
+            command_error=pass_context(lambda ctx, value: plan.command_error(value, _answers(ctx))),
             org_pinned=pass_context(_org_pinned),
             detected=pass_context(partial(_detected, detections)),
             detected_command=pass_context(partial(_detected_command, detections)),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run nonroot's test suite on this machine, setting up what it needs first:
 #   - system tools: Docker engine, debootstrap (offline base images), shellcheck,
-#     Debian's docker-compose 1.29, Podman (a second engine for the verifier)
+#     Debian's docker-compose 1.29, Podman (a second engine for the verifier),
+#     Chromium (the documentation's search, in a headless browser)
 #     (installed with apt-get when run as root on Debian/Ubuntu, else named);
 #   - a running Docker engine (dockerd is started if none answers);
 #   - .venv with nonroot and its test dependencies;
@@ -32,6 +33,8 @@ command -v npm >/dev/null || missing+=(npm)
 # Podman: the verifier corpus also runs against its Docker-compatible API (tests/podman.py
 # starts `podman system service` with a containers.conf of the tests' own)
 command -v podman >/dev/null || missing+=(podman)
+# Chromium: tests/test_docs.py types into the documentation site's search box, headless
+command -v chromium >/dev/null || missing+=(chromium)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"

@@ -13,7 +13,7 @@ breach that this check finds.
 
 Each control below names its section there (the baseline controls are part of the
 restricted profile). Checkov 3.3 (its CKV_K8S_* checks) passes every security-context check on the
-generated manifest too; it is not part of the suite (see the README).
+generated manifest too; it is not part of the suite (see docs/generated-files.md).
 """
 from __future__ import annotations
 

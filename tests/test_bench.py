@@ -1,5 +1,5 @@
 """bench/ (python bench/run.py): the pieces its figures stand on. No timings are
-asserted here; the figures themselves are in bench/results.json and the README."""
+asserted here; the figures themselves are in bench/results.json and docs/benchmarks.md."""
 from __future__ import annotations
 
 import json

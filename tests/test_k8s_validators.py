@@ -1,7 +1,7 @@
 """Every generated Kubernetes manifest, checked by real tools next to the project's own
 control-by-control Pod Security check (tests/service_files.py): kubernetes-validate --strict
 against the Kubernetes schema, and Trivy's k8s-pss-restricted compliance report as a second
-opinion. Where Trivy and the project's check disagree, the README says which is right."""
+opinion. Where Trivy and the project's check disagree, docs/generated-files.md says which is right."""
 from __future__ import annotations
 
 import copy
@@ -108,8 +108,8 @@ BREACHES = {
                                       _container(t)["securityContext"].pop("runAsNonRoot")],
     "Running as Non-root user": lambda t: t["spec"]["securityContext"].update(runAsUser=0),
 }
-# Where Trivy 0.76's k8s-pss-restricted-0.1 report misses a breach of the standard (the README's
-# "Kubernetes manifests checked by real tools" says why the project's check is right there).
+# Where Trivy 0.76's k8s-pss-restricted-0.1 report misses a breach of the standard (docs/generated-files.md's
+# "How they are proven" says why the project's check is right there).
 TRIVY_MISSES = {
     # Its "Host Namespaces" control maps only check KSV-0008 (hostIPC); KSV-0009 (hostNetwork)
     # and KSV-0010 (hostPID) exist in Trivy's plain misconfiguration scan but not in the report.
@@ -156,7 +156,7 @@ def test_trivy_names_the_same_broken_control(breach_verdicts, breach):
 
 @pytest.mark.parametrize("breach", sorted(TRIVY_MISSES))
 def test_trivy_misses_what_the_readme_says_it_misses(breach_verdicts, breach):
-    # If a Trivy release closes the gap, this fails: update TRIVY_MISSES and the README.
+    # If a Trivy release closes the gap, this fails: update TRIVY_MISSES and docs/generated-files.md.
     ours, trivy = breach_verdicts[breach]
     assert _control(breach) in ours
     assert _control(breach).lower() not in trivy, json.dumps(sorted(trivy))

@@ -1,6 +1,6 @@
 """The plan layer (hooks/nonroot/plan.py): one pure function from the answers to every
 decision the template prints, the includes' fixed macro sets, and a toy family added
-through the README's documented steps."""
+through the steps docs/contributing.md documents."""
 from __future__ import annotations
 
 import shutil

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import shell_line
+
 # ------------------------------------------------------------------ defaults
 # Current releases, stated once (December 2026): Debian 13 (trixie) for every Debian-based
 # image, Python 3.14, Node.js 24 (Active LTS), Go 1.26, Alpine 3.23, UBI 9.
@@ -167,6 +169,12 @@ class Health:
 
     path: str
     test: tuple[str, ...] = ()
+    tcp: bool = False  # no HTTP route to ask: a TCP connection to the port (health_path: tcp)
+
+    @property
+    def what(self) -> str:
+        """What is probed, for the files' comments."""
+        return "the port (a TCP connection)" if self.tcp else self.path
 
 
 @dataclass(frozen=True)
@@ -271,6 +279,8 @@ def default_builder_image(stack: str, distro: str, base_image: str) -> str:
 
 
 GO_PROBE = "/usr/local/bin/nonroot-healthcheck"
+# The health_path answer for a service with no health route: a TCP check of its port.
+TCP_HEALTH = "tcp"
 
 
 def _health(stack: str, distro: str, port: int, path: str, privilege: str) -> Health | None:
@@ -279,6 +289,8 @@ def _health(stack: str, distro: str, port: int, path: str, privilege: str) -> He
     under `drop` the engine would run it as root (no USER): Kubernetes's httpGet only."""
     if not path:
         return None
+    if path == TCP_HEALTH:
+        return _tcp_health(stack, distro, port, privilege)
     url = f"http://127.0.0.1:{port}{path}"
     if privilege == "drop":
         return Health(path)
@@ -294,14 +306,36 @@ def _health(stack: str, distro: str, port: int, path: str, privilege: str) -> He
     return Health(path)
 
 
+def _tcp_health(stack: str, distro: str, port: int, privilege: str) -> Health:
+    """A TCP connection to the port, for a service with no health route: it tells the server
+    accepts connections (not that it answers well); Kubernetes uses tcpSocket."""
+    if privilege == "drop":
+        return Health("", tcp=True)
+    if stack == "python":
+        python = SHELL_LESS_INTERPRETER["python"] if distro == "distroless" else "python3"
+        return Health("", (python, "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), 3).close()"),
+                      tcp=True)
+    if stack == "node":
+        node = SHELL_LESS_INTERPRETER["node"] if distro == "distroless" else "node"
+        return Health("", (node, "-e", f"require('net').connect({port}, '127.0.0.1').on('connect', () => "
+                           "process.exit(0)).on('error', () => process.exit(1))"), tcp=True)
+    if stack == "go":
+        return Health("", (GO_PROBE, f"tcp://127.0.0.1:{port}"), tcp=True)
+    return Health("", tcp=True)
+
+
 # The stacks' interpreters: on a shell-less runtime the command's first word is the
 # image's interpreter path, as ENTRYPOINT (distroless has no PATH lookup for them).
 INTERPRETERS = {"python": ("python3", "python"), "node": ("node",)}
 SHELL_LESS_INTERPRETER = {"python": "/opt/venv/bin/python3", "node": "/nodejs/bin/node"}
 
 
-def default_command(stack: str, artifact: str = "") -> list[str]:
-    """What starts the sample (or, for generic, the artifact), run in /app."""
+def default_command(stack: str, artifact: str = "", sample_app: bool = True) -> list[str]:
+    """What starts the sample (or, for generic, the artifact; go, the binary), run in /app.
+    Without the sample, python and node have nothing to start: [] (the answer is asked for,
+    never the sample's path)."""
+    if stack in ("python", "node") and not sample_app:
+        return []
     if stack == "python":
         return ["python3", "/app/app/main.py"]
     if stack == "node":
@@ -312,7 +346,10 @@ def default_command(stack: str, artifact: str = "") -> list[str]:
 
 
 def _argv(stack: str, distro: str, command: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(entry, args): on a shell-less runtime the interpreter as ENTRYPOINT, else () and all."""
+    """(entry, args): on a shell-less runtime the interpreter as ENTRYPOINT, else () and all;
+    a shell line (a string) runs as `sh -c` with its last command exec'd (shell_line.py)."""
+    if isinstance(command, str):
+        return (), shell_line.argv(command)
     argv = tuple(str(c) for c in command) if command else ()
     if FAMILIES[distro].shell_less and argv and argv[0] in INTERPRETERS.get(stack, ()):
         return (SHELL_LESS_INTERPRETER[stack],), argv[1:]
@@ -335,9 +372,12 @@ def compose_value(value: str) -> str:
     return json.dumps(value).replace("$", "$$")
 
 
-def default_health_path(stack: str) -> str:
-    """The samples answer /healthz; generic's artifact is the team's own."""
-    return "" if stack == "generic" else "/healthz"
+def default_health_path(stack: str, sample_app: bool = True) -> str:
+    """The samples answer /healthz; generic's artifact is the team's own. A service of one's
+    own with no route found gets a check of its port, never an invented path."""
+    if stack == "generic":
+        return ""
+    return "/healthz" if sample_app else TCP_HEALTH
 
 
 def _health_path(answers: Mapping[str, Any], stack: str) -> str:
@@ -462,13 +502,36 @@ HEALTH_PATH = re.compile(r"/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*")
 
 
 def health_path_error(value: Any) -> str:
-    if value == "" or (isinstance(value, str) and HEALTH_PATH.fullmatch(value) and "'" not in value):
+    if value in ("", TCP_HEALTH) or (isinstance(value, str) and HEALTH_PATH.fullmatch(value) and "'" not in value):
         return ""
-    return (f"health_path: must be \"\" (no probe) or an HTTP path starting with / (letters, digits and URL "
-            f"punctuation, no spaces or quotes), got {json.dumps(value)}")
+    return (f"health_path: must be \"\" (no probe), tcp (a check of the port) or an HTTP path starting with / "
+            f"(letters, digits and URL punctuation, no spaces or quotes), got {json.dumps(value)}")
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def command_error(value: Any, answers: Mapping[str, Any]) -> str:
+    """The start command: an exec-form list of words, or a shell line (a string) where the
+    runtime has a shell."""
+    if isinstance(value, str):
+        if not value.strip():
+            return ("command: nothing tells how the service starts; answer it as a YAML list such as "
+                    "[gunicorn, app:app] or a shell line such as \"flask db upgrade && gunicorn app:app\"")
+        if "\n" in value.strip() or "\r" in value:
+            return "command: a shell line must be one line (join the steps with && or ;)"
+        distro = answers.get("distro") or "debian"
+        if FAMILIES.get(distro) and FAMILIES[distro].shell_less:
+            return (f"command: a shell line runs with sh, and {distro} has no shell; answer the command as a "
+                    "YAML list (exec form), with any start-up steps done in the build or by the service")
+        return ""
+    if not isinstance(value, (list, tuple)) or not value:
+        return ("command: nothing tells how the service starts; answer it as a YAML list such as "
+                "[gunicorn, app:app] or a shell line such as \"flask db upgrade && gunicorn app:app\"")
+    for word in value:
+        if not isinstance(word, str) or not word:
+            return f"command: {json.dumps(word, default=str)} must be a non-empty string"
+    return ""
 
 
 def env_error(value: Any) -> str:
@@ -518,6 +581,14 @@ def build_ca_cert_error(value: Any, answers: Mapping[str, Any]) -> str:
     return ""
 
 
+def destination_error(destination: str, answers: dict) -> str:
+    """The answer checks that read the destination folder itself (copier.yml runs them on the
+    folder Copier writes; `nonroot new` renders aside first, then runs them on the real one)."""
+    if answers.get("stack") == "go":
+        return go_module_error(destination, bool(answers.get("sample_app")))
+    return ""
+
+
 def go_module_error(destination: str, sample_app: bool) -> str:
     """go builds a module: without go.mod (and no sample to write one) say why. Checked
     only in a repository (a folder with files): Copier's update replays and nonroot new's
@@ -527,5 +598,6 @@ def go_module_error(destination: str, sample_app: bool) -> str:
     folder = Path(destination)
     if sample_app or not folder.is_dir() or not any(folder.iterdir()) or (folder / "go.mod").is_file():
         return ""
+    sample = "" if any(folder.glob("*.go")) else " (or answer sample_app true for the sample's)"
     return ("stack: go builds a Go module, and there is no go.mod here; run `go mod init <module path>` "
-            "first (or answer sample_app true for the sample's)")
+            f"first{sample}")

@@ -4,7 +4,7 @@ and what `nonroot verify` proves by running it.
 
     python tests/corpus/compare.py      # builds the corpus, runs them all, prints a Markdown table
 
-The README's table is this script's output, pasted.
+The table in docs/verification.md (The verifier on a corpus of images) is this script's output, pasted.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's comparison comes from compare.py: hadolint, Trivy and Checkov run for real on
+"""The comparison in docs/verification.md comes from compare.py: hadolint, Trivy and Checkov run for real on
 each corpus Dockerfile, container-structure-test on each corpus image, next to nonroot's
 verdict for the image built from it. These tests pin what each peer really says on the cases
 that tell them apart."""
