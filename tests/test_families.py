@@ -2,7 +2,8 @@
 verified on the real engine. Families whose packages cannot be fetched here run on
 stand-ins made from the offline Debian base (tests/images.py):
 - alpine: BusyBox adduser/addgroup and BusyBox sh (built from Debian's busybox source);
-- rhel: shadow-utils' useradd/groupadd and setpriv, which the Debian base shares;
+- rhel: shadow-utils' useradd/groupadd and setpriv, which the Debian base shares, ending with
+  `USER 1001` as UBI's language images do (every stage on them starts as 1001);
 - distroless: a runtime with no shell and no user tools, fed by a Debian builder."""
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 import pytest
 
 import images
+from helpers import remove_images
 from nonroot.scaffold.pipeline import check_directory
 from nonroot.scaffold.project import load_expectations
 from nonroot.verifier.verify import VerifyOptions
@@ -34,6 +36,16 @@ def alpine_real(engine):
 
 
 @pytest.fixture(scope="session")
+def ubi_python(python_base):
+    return images.ensure_derived(images.UBI_PYTHON_LIKE)
+
+
+@pytest.fixture(scope="session")
+def ubi_node(engine):
+    return images.ensure_derived(images.UBI_NODE_LIKE)
+
+
+@pytest.fixture(scope="session")
 def distroless_like(python_base):
     return images.ensure_derived(images.DISTROLESS_LIKE)
 
@@ -48,8 +60,7 @@ def built(generate, engine):
         return check_directory(engine, dest, options=VerifyOptions(**VERIFY))
 
     yield _built
-    for tag in tags:
-        engine.images.remove(tag, force=True)
+    remove_images(engine, *tags)
 
 
 def assert_proven(result, uid=10001, gid=10001):
@@ -78,9 +89,17 @@ def test_alpine_account_lines_build_and_verify_on_a_real_alpine_userland(built, 
     assert "adduser -S -D -H" in log and "addgroup -S -g 10001" in log
 
 
-@pytest.mark.parametrize("privilege", ["user", "drop"])
-def test_rhel_commands_build_and_verify(built, python_base, privilege):
-    result = built(distro="rhel", base_image=python_base, privilege=privilege, service_name=f"fam-rhel-{privilege}")
+@pytest.mark.parametrize(("layout", "privilege"), [("multi", "user"), ("multi", "drop"), ("single", "user")])
+def test_rhel_commands_build_and_verify(built, ubi_python, layout, privilege):
+    """On an image that ends with USER 1001, the builder's venv and the runtime's account are
+    made as root all the same."""
+    result = built(distro="rhel", base_image=ubi_python, layout=layout, privilege=privilege,
+                   service_name=f"fam-rhel-{layout}-{privilege}")
+    assert_proven(result)
+
+
+def test_rhel_node_builder_installs_as_root_on_an_image_that_ends_with_user_1001(built, ubi_node):
+    result = built(stack="node", distro="rhel", base_image=ubi_node, service_name="fam-rhel-node")
     assert_proven(result)
 
 

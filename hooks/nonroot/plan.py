@@ -189,6 +189,7 @@ class Plan:
     shell_less: bool
     installs_python: bool  # the family's install_python applies
     runtime_prelude: bool  # the family's runtime_prelude applies
+    builder_prelude: bool  # the builder is the family's own image: its runtime_prelude applies there too
     runtime_base_stage: bool  # a stage named runtime-base, whose accounts the builder reads
     runtime_env: bool  # the stack's runtime_env applies
     runtime_install: bool  # the stack's runtime_install applies
@@ -429,6 +430,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
     shell_less = family.shell_less
     builder = (layout == "multi" and stack != "generic") or shell_less
     base_image = answers.get("base_image") or default_base_image(stack, distro)
+    builder_family = "debian" if shell_less or stack == "go" else family.include
     builder_image = (answers.get("builder_image") or default_builder_image(stack, distro, base_image)) if builder else ""
     user, group = str(answers.get("user") or "app"), str(answers.get("group") or answers.get("user") or "app")
     uid = int(answers.get("uid") or 10001)
@@ -455,6 +457,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         service_name=str(answers.get("service_name") or "my-service"),
         stack=stack, distro=distro, family=family.include, shell_less=shell_less,
         installs_python=family.installs_python and stack == "python", runtime_prelude=family.runtime_prelude,
+        builder_prelude=builder and family.runtime_prelude and builder_family == family.include,
         runtime_base_stage=family.reads_runtime_accounts, runtime_env=STACKS[stack].runtime_env,
         runtime_install=STACKS[stack].runtime_install, copy_ca_bundle=distro == "scratch" and stack == "go",
         layout=layout,
@@ -479,7 +482,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         build_args=BUILD_ARGS.get(stack, ()) if builder else (),
         artifact=str(answers.get("artifact") or "") if stack == "generic" else "",
         kubernetes=bool(answers.get("kubernetes")),
-        builder_family="debian" if shell_less or stack == "go" else family.include,
+        builder_family=builder_family,
         build_packages=tuple(map(str, answers.get("build_packages") or ())) if builder and stack != "generic" else (),
         runtime_packages=tuple(map(str, [*(answers.get("runtime_packages") or ()),
                                          *((answers.get("build_packages") or ()) if not builder else ())])),

@@ -1,0 +1,1 @@
+../alpine-single-drop-gosu-entrypoint-True/docker-entrypoint.sh

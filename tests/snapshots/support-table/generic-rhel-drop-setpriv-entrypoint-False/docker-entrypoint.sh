@@ -1,0 +1,1 @@
+../debian-single-drop-setpriv-entrypoint-False/docker-entrypoint.sh

@@ -1,0 +1,1 @@
+../../generic-debian-user-True/src/main.go

@@ -1,0 +1,1 @@
+../alpine-single-drop-su-exec-entrypoint-False/docker-entrypoint.sh

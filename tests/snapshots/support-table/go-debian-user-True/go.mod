@@ -1,0 +1,4 @@
+module my-service
+
+// 1.19: the oldest Go this builds with (Debian bookworm's golang-go).
+go 1.19

@@ -1,0 +1,1 @@
+../go-debian-user-True/main.go

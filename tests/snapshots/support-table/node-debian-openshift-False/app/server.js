@@ -1,0 +1,1 @@
+../../node-debian-user-True/app/server.js

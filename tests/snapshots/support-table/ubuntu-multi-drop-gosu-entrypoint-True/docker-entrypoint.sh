@@ -1,0 +1,1 @@
+../debian-single-drop-gosu-entrypoint-True/docker-entrypoint.sh

@@ -1,0 +1,1 @@
+../debian-single-drop-setpriv-entrypoint-True/docker-entrypoint.sh

@@ -1,0 +1,1 @@
+../debian-single-drop-gosu-entrypoint-False/docker-entrypoint.sh

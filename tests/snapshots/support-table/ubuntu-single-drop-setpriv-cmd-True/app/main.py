@@ -1,0 +1,1 @@
+../../debian-single-user-False/app/main.py
