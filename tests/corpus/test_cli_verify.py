@@ -125,5 +125,5 @@ def test_an_interrupted_verification_removes_its_containers(engine, corpus, sig)
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err
-    assert "interrupted; the verification container was removed" in err
+    assert f"interrupted while verifying {tag}: the verification container was removed" in err
     assert _containers_of(engine, tag) == []
