@@ -9,7 +9,7 @@ from .building import Images, Step
 from .workspace import render, service_answers
 
 SERVICE = "nr-bench-rebuild"
-CODE_COPY = "COPY app/ "
+CODE_COPY = "COPY . /app/"  # the runtime stage's copy of the build context (the code)
 FILESYSTEM = ("COPY", "ADD", "RUN")
 
 
@@ -37,7 +37,7 @@ class RebuildResult:
         return [step for step in self.rebuilt_steps if step.split(" ", 1)[0].upper() in FILESYSTEM]
 
     def only_from_code_copy(self) -> bool:
-        """Every step before the copy of app/ came from the cache, and it is the only
+        """Every step before the copy of the code (the build context) came from the cache, and it is the only
         rebuilt step with files: the dependency layers were not built again."""
         code = next((i for i, step in enumerate(self.steps) if step.instruction.startswith(CODE_COPY)), None)
         return (code is not None and all(step.cached for step in self.steps[:code])

@@ -68,7 +68,7 @@ def sample_results() -> Results:
         size=SizeResult(payload_bytes=100, naive_bytes=1000, single_bytes=1010, multi_bytes=1005, chown_r_bytes=1100,
                         layers={"naive": [("COPY app/ /app/", 100)]}),
         rebuild=RebuildResult(cold_seconds=10.0, rebuild_seconds=1.0,
-                              steps=[Step("RUN make", True), Step("COPY app/ /app/", False), Step("USER 1:1", False)]),
+                              steps=[Step("RUN make", True), Step("COPY . /app/", False), Step("USER 1:1", False)]),
         render=RenderResult(seconds=2.0, baseline_seconds=1.0, repeat=3),
         verify=VerifyResult(seconds=4.0, cpu_seconds=1.0, render_seconds=1.0, build_seconds=5.0,
                             first_verify_seconds=4.0, repeat=3),
@@ -87,7 +87,7 @@ def test_report_writes_one_key_per_figure_and_a_row_per_figure():
 
 def test_rebuild_of_the_code_copy_alone_meets_the_goal_and_a_dependency_rebuild_does_not():
     assert sample_results().rebuild.only_from_code_copy()
-    again = RebuildResult(1.0, 1.0, [Step("RUN make", False), Step("COPY app/ /app/", False)])
+    again = RebuildResult(1.0, 1.0, [Step("RUN make", False), Step("COPY . /app/", False)])
     assert not again.only_from_code_copy()
 
 
