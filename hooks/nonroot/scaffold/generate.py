@@ -50,7 +50,9 @@ def parse_data(items: list[str], data_file: Path | None) -> dict[str, object]:
 COPIER_PREFIXES = (
     (re.compile(r"^Validation error for question '([^']+)': \1: "), r"\1: "),
     (re.compile(r"^Validation error for question '([^']+)': "), r"\1: "),
-    (re.compile(r"^Invalid choice for '([^']+)': "), r"\1: not one of the choices: "),
+    (re.compile(r"^Invalid choice for '([^']+)': (?=.* is not in \[)"), r"\1: not one of the choices: "),
+    # A choice the answers so far disable (a family the stack does not run on): its reason.
+    (re.compile(r"^Invalid choice for '([^']+)': "), r"\1: "),
 )
 
 
