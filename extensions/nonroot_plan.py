@@ -166,6 +166,7 @@ class PlanContext(ContextHook):
             default_drop_tool=plan.default_drop_tool,
             health_path_error=checks.health_path_error,
             env_error=checks.env_error,
+            command_error=pass_context(lambda ctx, value: checks.command_error(value, _answers(ctx))),
             org_pinned=pass_context(_org_pinned),
             detected=pass_context(partial(_detected, detections)),
             detected_command=pass_context(partial(_detected_command, detections)),

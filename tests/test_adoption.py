@@ -1,47 +1,27 @@
 """Adopting existing services with answers alone (issue 13's proof).
 
-Each app in tests/apps is written in the shape of a real service (nobody's code copied). It
-is copied into a fresh git repository and adopted with `nonroot new . --defaults` plus only
-what detection cannot know: the offline stand-ins for the base images (no registry here), the
-CA bundle of this machine's TLS-intercepting proxy (`build_ca_cert`, so the real dependencies
-are downloaded from PyPI and npm during `docker build`), and app settings read from the
-environment. No generated file is edited. Then the generated compose.yaml runs the image
-nonroot built (`docker-compose up --no-build`): healthy, answering, and not as root.
+Each app in tests/apps is written in the shape of a real service (nobody's code copied),
+adopted with answers alone and run under the generated compose.yaml (tests/adoption.py says
+how): healthy, answering, and not as root.
 """
 from __future__ import annotations
 
-import json
-import re
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import yaml
 
+from adoption import (  # noqa: F401 - the shared tests run here
+    test_it_answers_on_its_port_as_a_non_root_user, test_its_compose_health_check_reports_healthy,
+    test_the_service_is_adopted_built_and_proven_non_root)
+from adoption import APPS, App, Running, adopt, remove, run_until_healthy
 from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot
 from nonroot.scaffold.task import conflicted_files
 
 pytestmark = pytest.mark.engine
-
-APPS = Path(__file__).parent / "apps"
-HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-COMPOSE = "/usr/bin/docker-compose"  # Debian's docker-compose, as scripts/test.sh installs it
-HEALTHY_WITHIN = 120.0
-
-
-@dataclass(frozen=True)
-class App:
-    name: str
-    images: dict[str, str]          # question -> fixture name of the offline stand-in
-    answers: dict[str, object] = field(default_factory=dict)  # what detection cannot know
-    extra_files: dict[str, str] = field(default_factory=dict)  # this machine's settings, not the app's
-
 
 PYTHON = {"base_image": "python_base"}
 NODE = {"base_image": "node_image"}
@@ -62,95 +42,16 @@ ADOPTED = [
 ]
 
 
-@dataclass
-class Adopted:
-    app: App
-    dest: Path
-    result: subprocess.CompletedProcess
-    answers: dict
-
-    @property
-    def tag(self) -> str:
-        return f"{self.answers['service_name']}:dev"
-
-
-def data_args(answers: dict[str, object]) -> list[str]:
-    args: list[str] = []
-    for key, value in answers.items():
-        args += ["-d", f"{key}={value if isinstance(value, (str, int)) else json.dumps(value)}"]
-    return args
-
-
 @pytest.fixture(scope="module", params=ADOPTED, ids=lambda app: app.name)
 def adopted(request, tmp_path_factory, engine):
-    app: App = request.param
-    dest = tmp_path_factory.mktemp("adopt") / app.name
-    shutil.copytree(APPS / app.name, dest)
-    shutil.copy(HOST_CA_BUNDLE, dest / "corp-ca.pem")
-    for name, text in app.extra_files.items():
-        (dest / name).write_text(text)
-    as_repository(dest)
-    images = {question: request.getfixturevalue(fixture) for question, fixture in app.images.items()}
-    answers = {**images, "build_ca_cert": "corp-ca.pem", **app.answers}
-    result = run_nonroot("new", str(dest), "--defaults", "--overwrite", *data_args(answers))
-    recorded = yaml.safe_load((dest / ".copier-answers.nonroot.yml").read_text())
-    adoption = Adopted(app, dest, result, recorded)
+    adoption = adopt(request.param, tmp_path_factory.mktemp("adopt") / request.param.name, request.getfixturevalue)
     yield adoption
-    subprocess.run([COMPOSE, "down", "-v", "--remove-orphans"], cwd=dest, capture_output=True)
-    subprocess.run(["docker", "image", "rm", "-f", adoption.tag], capture_output=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Running:
-    status: str
-    host_port: int
-    log: str
+    remove(adoption)
 
 
 @pytest.fixture(scope="module")
 def running(adopted) -> Running:
-    """The generated compose.yaml, run on the image nonroot built, until healthy (or not)."""
-    assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
-    host_port = free_port()
-    env = {"HOST_PORT": str(host_port), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    up = subprocess.run([COMPOSE, "up", "-d", "--no-build"], cwd=adopted.dest, env=env, capture_output=True,
-                        text=True, timeout=300)
-    assert up.returncode == 0, up.stderr
-    container = subprocess.run([COMPOSE, "ps", "-q"], cwd=adopted.dest, env=env, capture_output=True,
-                               text=True).stdout.split()[0]
-    status, deadline = "", time.monotonic() + HEALTHY_WITHIN
-    while time.monotonic() < deadline:
-        status = subprocess.run(["docker", "inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}"
-                                 "{{else}}no health check{{end}}", container],
-                                capture_output=True, text=True).stdout.strip()
-        if status in ("healthy", "unhealthy", "no health check"):
-            break
-        time.sleep(1)
-    log = subprocess.run(["docker", "logs", "--tail", "40", container], capture_output=True, text=True)
-    return Running(status, host_port, log.stdout + log.stderr)
-
-
-def test_the_service_is_adopted_built_and_proven_non_root(adopted):
-    assert adopted.result.returncode == 0, adopted.result.stderr[-4000:]
-    assert adopted.answers["sample_app"] is False
-
-
-def test_its_compose_health_check_reports_healthy(running):
-    assert running.status == "healthy", running.log
-
-
-def test_it_answers_on_its_port_as_a_non_root_user(running):
-    with urllib.request.urlopen(f"http://127.0.0.1:{running.host_port}/", timeout=10) as response:
-        body = response.read().decode()
-    uid = re.search(r"uid\D{1,8}(\d+)", body, re.IGNORECASE)
-    assert uid, body
-    assert int(uid.group(1)) != 0
+    return run_until_healthy(adopted)
 
 
 def test_the_build_ca_bundle_stays_out_of_the_runtime_image(adopted):

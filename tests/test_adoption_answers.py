@@ -7,6 +7,9 @@ from dockerfile_parse import DockerfileParser
 
 from service_files import compose_service, pod_spec
 
+# What starts a service of one's own (without the sample, the command is the repository's).
+START = {"python": {"command": ["gunicorn", "app:app"]}, "node": {"command": ["node", "index.js"]}}
+
 
 def _instructions(dest, name: str) -> list[str]:
     parser = DockerfileParser(path=str(dest / "Dockerfile"))
@@ -27,7 +30,8 @@ def test_on_distroless_the_interpreter_of_the_command_is_the_images(generate):
 
 @pytest.mark.parametrize("stack", ["python", "node", "go"])
 def test_the_build_context_is_copied_not_the_samples_layout(generate, stack):
-    copies = _instructions(generate(stack=stack, sample_app=stack == "go"), "COPY")  # go: no go.mod without it
+    # go: no go.mod without the sample; python and node: a command (the sample's is not theirs)
+    copies = _instructions(generate(stack=stack, sample_app=stack == "go", **START.get(stack, {})), "COPY")
     assert not any(c.startswith("app/") for c in copies)
     assert ". /app/" in copies or ". ./" in copies
 
@@ -118,7 +122,7 @@ def test_packages_that_cannot_work_are_refused(generate, answers, reason):
     ("pnpm", "pnpm-lock.yaml", "pnpm install --frozen-lockfile --prod"),
 ])
 def test_node_installs_with_the_answered_package_manager(generate, manager, lockfile, install):
-    text = (generate(stack="node", package_manager=manager, sample_app=False) / "Dockerfile").read_text()
+    text = (generate(stack="node", package_manager=manager, sample_app=False, **START["node"]) / "Dockerfile").read_text()
     assert f"COPY package.json {lockfile}" in text and install in text
     assert text.index(install) < text.index("COPY . ./")  # dependencies before the code
 
@@ -156,14 +160,14 @@ def test_a_build_ca_cert_that_would_leak_or_escape_is_refused(generate, answers,
 
 @pytest.mark.parametrize("deps", ["pyproject", "poetry"])
 def test_pyproject_and_poetry_install_the_project_itself_after_its_dependencies(generate, deps):
-    builder = (generate(python_deps=deps, sample_app=False) / "Dockerfile").read_text().split("# ---- runtime")[0]
+    builder = (generate(python_deps=deps, sample_app=False, **START["python"]) / "Dockerfile").read_text().split("# ---- runtime")[0]
     assert builder.index("COPY . /tmp/project/") < builder.index("pip install --no-cache-dir --no-deps /tmp/project")
     lock = "poetry.lock" if deps == "poetry" else "pyproject.toml"
     assert builder.index(lock) < builder.index("COPY . /tmp/project/")
 
 
 def test_poetry_never_reaches_the_image(generate):
-    text = (generate(python_deps="poetry", sample_app=False) / "Dockerfile").read_text()
+    text = (generate(python_deps="poetry", sample_app=False, **START["python"]) / "Dockerfile").read_text()
     assert "poetry install --only main --no-root \\\n && rm -rf /opt/poetry" in text
     assert "/opt/poetry" not in text.split("# ---- runtime")[1]
 
@@ -231,3 +235,21 @@ def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(renders
     assert (answers["stack"], answers["sample_app"], answers["command"]) == ("node", False, ["node", "server.js"])
     assert answers["port"] == 8080  # not detected here (nonroot new does); the app reads $PORT
     assert not (repository / "app").exists()  # no sample written over the service
+
+
+# ---------------------------------------------- a service with no health route: its port is checked
+def test_no_health_route_gets_a_check_of_the_port_in_the_image_compose_and_kubernetes(generate):
+    dest = generate(stack="python", health_path="tcp", port=7000, kubernetes=True, **START["python"])
+    [healthcheck] = _instructions(dest, "HEALTHCHECK")
+    assert "socket.create_connection(('127.0.0.1', 7000), 3)" in healthcheck
+    assert "socket.create_connection(('127.0.0.1', 7000), 3)" in " ".join(compose_service(dest, "my-service")["healthcheck"]["test"])
+    container = pod_spec(dest)["containers"][0]
+    assert container["readinessProbe"]["tcpSocket"] == {"port": "http"}
+    assert container["livenessProbe"]["tcpSocket"] == {"port": "http"}
+    assert "httpGet" not in container["readinessProbe"]
+
+
+def test_the_go_probe_checks_the_port_when_there_is_no_route(generate):
+    text = (generate(stack="go", health_path="tcp") / "Dockerfile").read_text()
+    assert 'net.DialTimeout("tcp"' in text and "http.Client" not in text
+    assert '"/usr/local/bin/nonroot-healthcheck", "tcp://127.0.0.1:8080"' in text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nonroot.scaffold.detect import detect
+from nonroot.scaffold.detect import code_files, detect
 
 APPS = Path(__file__).parent / "apps"
 
@@ -115,8 +115,9 @@ def test_existing_dockerfile_entrypoint_and_cmd_of_the_last_stage(tmp_path):
         "FROM golang:1.22 AS build\nCMD [\"go\", \"run\", \".\"]\n"
         "FROM debian:12-slim\nENTRYPOINT [\"/usr/local/bin/api\"]\nCMD [\"serve\", \\\n  \"--verbose\"]\n")})
     found = finding(tmp_path, "command")
-    assert found.value == ["/usr/local/bin/api", "serve", "--verbose"]
-    assert found.source == "the existing Dockerfile's ENTRYPOINT and CMD"
+    assert found.value == ["/app/server", "serve", "--verbose"]  # the binary nonroot's go build makes
+    assert found.source == ("the existing Dockerfile's ENTRYPOINT and CMD, moved to the new layout from "
+                            "/usr/local/bin/api serve --verbose")
 
 
 def test_shell_form_cmd_is_split_like_sh(tmp_path):
@@ -203,9 +204,56 @@ def test_django_route_without_leading_slash(tmp_path):
     assert finding(tmp_path, "health_path").value == "/healthz"
 
 
-def test_no_health_route_means_no_health_answer(tmp_path):
+# ------------------------------------------- code nonroot builds no stack for
+def test_a_builder_stage_names_the_stack_when_the_image_runs_from_scratch(tmp_path):
+    write(tmp_path, {"main.go": "package main\n", "Dockerfile": "FROM golang:1.18 AS build\nRUN go build\n"
+                     "FROM scratch\nCOPY --from=build /server /server\n"})
+    found = finding(tmp_path, "stack")
+    assert (found.value, found.source) == ("go", "the existing Dockerfile's FROM golang:1.18")
+
+
+def test_go_files_without_go_mod_are_go(tmp_path):
+    write(tmp_path, {"main.go": "package main\n", "util.go": "package main\n"})
+    found = finding(tmp_path, "stack")
+    assert (found.value, found.source) == ("go", "main.go, util.go")
+
+
+def test_go_without_go_mod_says_what_to_add(tmp_path):
+    write(tmp_path, {"main.go": "package main\n"})
+    assert any("go mod init" in warning for warning in detect(tmp_path).warnings)
+
+
+@pytest.mark.parametrize("files", [
+    {"app.rb": "puts 1\n", "Gemfile": "source 'https://rubygems.org'\n"},
+    {"src/Main.java": "class Main {}\n"},
+    {"Dockerfile": "FROM ruby:3.3\nCMD [\"ruby\", \"app.rb\"]\n"},
+])
+def test_a_folder_with_code_of_any_language_gets_no_sample_app(tmp_path, files):
+    write(tmp_path, files)
+    assert finding(tmp_path, "sample_app").value is False
+
+
+def test_a_dockerfile_nonroot_cannot_read_is_named_never_called_missing(tmp_path):
+    write(tmp_path, {"app.rb": "puts 1\n", "Dockerfile": "FROM ruby:3.3\nCMD [\"ruby\", \"app.rb\"]\n"})
+    summary = detect(tmp_path).summary()
+    assert summary == "detected: no stack nonroot builds (found a Dockerfile FROM ruby:3.3, app.rb)"
+
+
+def test_only_files_without_code_leave_the_sample_on(tmp_path):
+    write(tmp_path, {"README.md": "# x\n", "docs/index.md": "x\n", ".gitignore": "*.pyc\n"})
+    assert finding(tmp_path, "sample_app") is None
+
+
+def test_dependencies_and_build_output_are_not_the_users_code(tmp_path):
+    write(tmp_path, {"node_modules/x/index.js": "1\n", ".venv/lib/a.py": "1\n", "README.md": "x\n"})
+    assert code_files(tmp_path) == []
+
+
+def test_no_health_route_means_a_check_of_the_port_never_an_invented_path(tmp_path):
     write(tmp_path, {"requirements.txt": "x\n", "main.py": "print('hi')\n"})
-    assert finding(tmp_path, "health_path") is None
+    found = finding(tmp_path, "health_path")
+    assert (found.value, found.source) == ("tcp", "no health route in the code")
+    assert "health check of the port, by a TCP connection (no health route in the code)" in detect(tmp_path).summary()
 
 
 # ---------------------------------------------------- the test apps, whole
@@ -222,6 +270,10 @@ def test_no_health_route_means_no_health_answer(tmp_path):
     ("express-yarn-native", {"stack": "node", "package_manager": "yarn", "command": ["node", "src/index.js"],
                              "port": 3000, "health_path": "/health"}),
     ("go-templates", {"stack": "go", "port": 8080, "builder_image": "golang:1.22-bookworm"}),
+    ("go-nomod", {"stack": "go", "sample_app": False, "port": 8000, "command": ["/app/server"]}),
+    ("flask-boot", {"stack": "python", "command": ["sh", "boot.sh"], "port": 5000, "health_path": "tcp"}),
+    ("agenda-server", {"stack": "python", "python_deps": "pyproject", "command": ["agenda-server"], "port": 5232}),
+    ("node-nostart", {"stack": "node", "command": ["node", "lib/serve.js"], "port": 4100, "health_path": "tcp"}),
     ("port80", {"stack": "python", "command": ["python3", "status.py"], "port": 80}),
 ])
 def test_each_test_app_is_detected(app, expected):
@@ -234,3 +286,181 @@ def test_summary_names_each_source():
     assert summary == ("detected: node (the existing Dockerfile's FROM node:20), package manager yarn (yarn.lock), "
                        "start command node src/index.js (the existing Dockerfile's CMD), port 3000 (EXPOSE), "
                        "health check /health (a /health route in src/index.js)")
+
+
+# ---------------------------------------------- start commands that mean what they say
+def test_a_procfile_line_with_shell_operators_is_a_shell_line(tmp_path):
+    line = "python manage.py migrate && python manage.py collectstatic --no-input && gunicorn site.wsgi"
+    write(tmp_path, {"requirements.txt": "django\n", "Procfile": f"web: {line}\n"})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (line, "Procfile web:, a shell line")
+
+
+def test_the_summary_names_the_start_up_steps_of_a_shell_line(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "Procfile": "web: flask db upgrade; gunicorn -b :$PORT app:app\n"})
+    summary = detect(tmp_path).summary()
+    assert ("start command sh -c 'flask db upgrade; gunicorn -b :$PORT app:app'; at every start it first runs "
+            "flask db upgrade (Procfile web:, a shell line)") in summary
+
+
+def test_a_shell_line_keeps_port_for_the_shell(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "Procfile": "web: cd src && gunicorn -b 0.0.0.0:$PORT app:app\n"})
+    assert detect(tmp_path).answers(port=9000)["command"] == "cd src && gunicorn -b 0.0.0.0:$PORT app:app"
+
+
+def test_port_alone_is_no_reason_for_a_shell(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "Procfile": "web: gunicorn -b 0.0.0.0:${PORT} app:app\n"})
+    assert detect(tmp_path).answers(port=9000)["command"] == ["gunicorn", "-b", "0.0.0.0:9000", "app:app"]
+
+
+@pytest.mark.parametrize("cmd", ['CMD ["sh", "-c", "alembic upgrade head && uvicorn app:app"]',
+                                 "CMD alembic upgrade head && uvicorn app:app"])
+def test_a_dockerfile_cmd_run_by_a_shell_is_a_shell_line(tmp_path, cmd):
+    write(tmp_path, {"requirements.txt": "x\n", "Dockerfile": f"FROM python:3.12\nCOPY . /app\n{cmd}\n"})
+    assert finding(tmp_path, "command").value == "alembic upgrade head && uvicorn app:app"
+
+
+def test_a_command_naming_the_old_images_venv_gives_way_to_the_next_signal(tmp_path):
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'caldav'\n[project.scripts]\ncaldav-server = 'caldav.main:run'\n",
+        "Dockerfile": "FROM python:3.12-alpine\nCOPY . /app/src\nRUN python -m venv /app && /app/bin/pip install /app/src\n"
+                      'ENTRYPOINT ["/app/bin/python", "/app/bin/caldav-server"]\n'})
+    detection = detect(tmp_path)
+    assert detection.get("command") == ["caldav-server"]
+    assert any("/app/bin/python" in w and "not in the build context" in w and "next signal" in w
+               for w in detection.warnings)
+
+
+def test_a_command_naming_a_path_outside_the_context_is_not_taken(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "app = Flask(__name__)\n",
+                     "Dockerfile": "FROM python:3.12\nCOPY . /opt/webapp\nCMD [\"/opt/webapp/supervisord-startup\"]\n"})
+    detection = detect(tmp_path)
+    assert detection.get("command") != ["/opt/webapp/supervisord-startup"]
+    assert any("supervisord-startup is not in the repository" in w for w in detection.warnings)
+
+
+def test_code_paths_move_to_the_new_layout(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "src/main.py": "print(1)\n",
+                     "Dockerfile": "FROM python:3.12\nWORKDIR /srv/app\nCOPY . .\n"
+                                   'CMD ["/usr/local/bin/python", "/srv/app/src/main.py"]\n'})
+    assert finding(tmp_path, "command").value == ["python", "/app/src/main.py"]
+
+
+def test_relative_paths_follow_the_old_workdir(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "service/main.py": "print(1)\n",
+                     "Dockerfile": "FROM python:3.12\nCOPY . /code\nWORKDIR /code/service\nCMD [\"python\", \"main.py\"]\n"})
+    assert finding(tmp_path, "command").value == ["python", "service/main.py"]
+
+
+def test_a_script_that_is_not_executable_runs_through_its_interpreter(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "boot.sh": "#!/bin/bash\nflask db upgrade\nexec gunicorn app:app\n",
+                     "Dockerfile": "FROM python:3.12\nWORKDIR /home/app\nCOPY . .\nRUN chmod +x boot.sh\n"
+                                   'ENTRYPOINT ["./boot.sh"]\n'})
+    found = finding(tmp_path, "command")
+    assert found.value == ["bash", "boot.sh"]
+    assert "boot.sh is not executable in the repository: run with bash" in found.source
+
+
+def test_an_executable_script_runs_as_it_is(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "start.sh": "#!/bin/sh\nexec python3 main.py\n",
+                     "Procfile": "web: ./start.sh\n"})
+    (tmp_path / "start.sh").chmod(0o755)
+    assert finding(tmp_path, "command").value == ["./start.sh"]
+
+
+def test_an_env_shebang_names_the_interpreter(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "serve": "#!/usr/bin/env python3\nprint(1)\n", "Procfile": "web: serve\n"})
+    assert finding(tmp_path, "command").value == ["python3", "serve"]
+
+
+def test_without_a_start_signal_the_file_that_starts_the_server_is_the_command(tmp_path):
+    write(tmp_path, {"package.json": '{"name": "chat", "dependencies": {"ws": "8"}}',
+                     "lib/hub.js": "module.exports = {}\n",
+                     "lib/serve.js": "const http = require('http')\nhttp.createServer(handler).listen(port)\n"})
+    found = finding(tmp_path, "command")
+    assert found.value == ["node", "lib/serve.js"]
+    assert found.source == "lib/serve.js, which starts the server with createServer(…"
+
+
+def test_a_python_server_file_needs_its_main_guard(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "svc/handlers.py": "def run(): server.serve_forever()\n",
+                     "svc/daemon.py": "import x\nif __name__ == '__main__':\n    make_server('', 8000, app).serve_forever()\n"})
+    assert finding(tmp_path, "command").value == ["python3", "svc/daemon.py"]
+
+
+def test_nothing_to_start_gives_no_command(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "lib/util.py": "def f(): pass\n"})
+    assert finding(tmp_path, "command") is None
+
+
+@pytest.mark.parametrize("test_file", ["tests/test_api.py", "app/conftest.py", "api_test.py"])
+def test_a_test_file_never_gives_the_health_path(tmp_path, test_file):
+    write(tmp_path, {"requirements.txt": "x\n", "app.py": "app = Flask(__name__)\n",
+                     test_file: "def test_health(client):\n    assert client.get('/healthz').status_code == 200\n"})
+    assert finding(tmp_path, "health_path").value == "tcp"
+
+
+def test_a_test_of_a_node_server_never_gives_the_port(tmp_path):
+    write(tmp_path, {"package.json": "{}", "server.js": "require('./app')\n",
+                     "test/server.spec.js": "app.listen(4567)\n"})
+    assert finding(tmp_path, "port") is None
+
+
+# ------------------------------------------------------------ ports from what the code says
+def test_bind_in_the_gunicorn_config_is_the_port(tmp_path):
+    write(tmp_path, {"requirements.txt": "gunicorn\n", "gunicorn.conf.py": "workers = 2\nbind = '0.0.0.0:8001'\n",
+                     "Procfile": "web: gunicorn api.wsgi\n"})
+    found = finding(tmp_path, "port")
+    assert (found.value, found.source) == (8001, "bind in gunicorn.conf.py")
+
+
+def test_bind_in_a_config_named_on_the_command_line(tmp_path):
+    write(tmp_path, {"requirements.txt": "gunicorn\n", "deploy/gunicorn.py": 'bind = ["0.0.0.0:9100"]\n',
+                     "Procfile": "web: gunicorn -c deploy/gunicorn.py api.wsgi\n"})
+    assert finding(tmp_path, "port").value == 9100
+
+
+@pytest.mark.parametrize(("line", "port"), [("uvicorn api:app --host 0.0.0.0", 8000),
+                                            ("flask run --host 0.0.0.0", 5000),
+                                            ("python manage.py migrate && python manage.py runserver 0.0.0.0", 8000)])
+def test_a_servers_own_default_port(tmp_path, line, port):
+    write(tmp_path, {"requirements.txt": "x\n", "Procfile": f"web: {line}\n"})
+    assert finding(tmp_path, "port").value == port
+
+
+def test_a_server_that_listens_on_loopback_is_warned_about(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "Procfile": "web: uvicorn api:app\n"})
+    assert any("uvicorn listens on 127.0.0.1" in w and "--host 0.0.0.0" in w for w in detect(tmp_path).warnings)
+
+
+def test_gunicorn_without_bind_takes_the_port_answer(tmp_path):
+    write(tmp_path, {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn api.wsgi\n"})
+    assert finding(tmp_path, "port") is None  # it binds 0.0.0.0:$PORT, and the image sets PORT
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("config", "[server]\n# where to listen\nhosts = 0.0.0.0:5232\n\n[storage]\nfilesystem_folder = /data\n"),
+    ("config/settings.toml", "[database]\nport = 5432\n\n[server]\nport = 7070\n"),
+    ("settings.yaml", "db:\n  port: 5432\nserver:\n  host: 0.0.0.0\n  port: 7070\n"),
+])
+def test_a_port_in_the_servers_own_config_file(tmp_path, name, text):
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", name: text})
+    found = finding(tmp_path, "port")
+    assert found.value in (5232, 7070) and found.source == f"{name}, the server's own config file"
+
+
+def test_a_database_port_in_a_config_is_not_the_services(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "app.ini": "[database]\nport = 5432\n",
+                     "docker-compose.yml": "services:\n  db:\n    ports: ['5432:5432']\n"})
+    assert finding(tmp_path, "port") is None
+
+
+def test_a_start_scripts_steps_before_the_server_are_named(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "Procfile": "web: ./boot.sh\n", "boot.sh": (
+        "#!/usr/bin/env bash\nsource venv/bin/activate\nwhile true; do\n    flask db upgrade\n"
+        "    if [[ \"$?\" == \"0\" ]]; then\n        break\n    fi\n    sleep 5\ndone\nflask translate compile\n"
+        "exec gunicorn -b :5000 app:app\n")})
+    (tmp_path / "boot.sh").chmod(0o755)
+    found = finding(tmp_path, "command")
+    assert found.value == ["./boot.sh"]
+    assert found.source == "Procfile web:; at every start it first runs flask db upgrade, then flask translate compile"

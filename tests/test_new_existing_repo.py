@@ -97,3 +97,53 @@ def test_a_service_already_generated_is_pointed_to_copier_update(tmp_path):
     assert result.returncode == 2
     assert "copier update" in result.stderr
     assert tree(dest) == before
+
+
+# ------------------------------------------------ nothing of the user's is lost
+def test_go_code_without_go_mod_is_kept_and_the_refusal_says_what_to_add(tmp_path):
+    dest = adopt_copy(tmp_path, "go-nomod")
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite")
+    assert result.returncode == 2
+    assert "go (the existing Dockerfile's FROM golang:1.18)" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "go mod init" in last and last.endswith("nothing was written")
+    assert tree(dest) == before
+
+
+def test_overwrite_never_writes_a_sample_among_the_users_code(tmp_path):
+    dest = adopt_copy(tmp_path, "go-nomod")
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite", "-d", "sample_app=true")
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "holds code (Dockerfile, main.go" in last and "nothing was written" in last
+    assert tree(dest) == before
+
+
+def test_code_nonroot_has_no_stack_for_gets_the_container_files_only(tmp_path):
+    dest = tmp_path / "ledger"
+    dest.mkdir()
+    (dest / "server.rb").write_text("require 'webrick'\n")
+    (dest / "Gemfile").write_text("source 'https://rubygems.org'\ngem 'webrick'\n")
+    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "command=ruby server.rb")
+    assert result.returncode == 0, result.stderr
+    assert "detected: no stack nonroot builds (found Gemfile, server.rb)" in result.stderr
+    assert answers(dest)["sample_app"] is False
+    written = set(tree(dest)) - {"server.rb", "Gemfile"}
+    assert "Dockerfile" in written and not any(name.startswith("app/") for name in written)
+    assert not written & {"requirements.txt", "pyproject.toml", "package.json", "main.go", "go.mod"}
+
+
+def test_every_sample_file_counts_as_code(renders, tmp_path):
+    """The guard above relies on it: a folder a sample file could collide with holds code."""
+    from nonroot.catalog import STACKS
+    from nonroot.scaffold.detect import CODE_NAMES, CODE_SUFFIXES
+
+    for stack in STACKS:
+        with_sample = set(tree(renders.shared(stack=stack, sample_app=True)))
+        without = set(tree(renders.shared(stack=stack, sample_app=False, command=["/app/run"])))
+        samples = with_sample - without
+        assert samples, stack
+        for name in samples:
+            assert Path(name).name in CODE_NAMES or Path(name).suffix in CODE_SUFFIXES, (stack, name)

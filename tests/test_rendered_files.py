@@ -133,7 +133,7 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
     ({"stack": "node", "user": "node", "group": "node", "uid": 1000, "gid": 1001}, "gid: reusing the node"),
     ({"stack": "go", "go_package": "../cmd"}, "go_package: must be"),
     ({"stack": "generic", "artifact": "../dist/app"}, "artifact: must be a relative path"),
-    ({"stack": "generic", "command": []}, "command: must be a non-empty YAML list"),
+    ({"stack": "generic", "command": []}, "command: nothing tells how the service starts"),
 ])
 def test_combinations_that_cannot_work_are_refused_with_a_reason(generate, answers, reason):
     with pytest.raises(ValueError, match=reason):
@@ -267,7 +267,7 @@ def test_uv_stays_in_the_builder(generate):
 
 @pytest.mark.parametrize("stack", list(SAMPLE_FILES))
 def test_sample_app_false_renders_only_the_container_files(generate, stack):
-    assert _files(generate(stack=stack, sample_app=False)) == CONTAINER_FILES
+    assert _files(generate(stack=stack, sample_app=False, command=["/app/run"])) == CONTAINER_FILES
 
 
 def test_node_sample_parses_and_its_lockfile_has_no_dependencies(generate):
@@ -331,7 +331,8 @@ def test_sample_app_false_leaves_an_existing_repositorys_code_alone(tmp_path, re
     (repo / "app").mkdir(parents=True)
     (repo / "app" / "main.py").write_text("print('our service')\n")
     (repo / "requirements.txt").write_text("flask==3.0.0\n")
-    run_copy(str(renders.template), str(repo), data={"verify": False, "sample_app": False}, defaults=True,
+    run_copy(str(renders.template), str(repo), data={"verify": False, "sample_app": False,
+                                                     "command": ["python3", "app/main.py"]}, defaults=True,
              unsafe=True, quiet=True, overwrite=True)
     assert (repo / "app" / "main.py").read_text() == "print('our service')\n"
     assert (repo / "requirements.txt").read_text() == "flask==3.0.0\n"

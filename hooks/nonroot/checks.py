@@ -12,7 +12,7 @@ from typing import Any
 
 from .catalog import FAMILIES, STACKS
 from .drop_tools import DROP_TOOLS
-from .plan import family_row, has_builder, scalar, stack_row
+from .plan import TCP_HEALTH, family_row, has_builder, scalar, stack_row
 from .rows import Family, Stack
 
 # One pattern for every image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest].
@@ -155,10 +155,41 @@ HEALTH_PATH = re.compile(r"/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*")
 
 
 def health_path_error(value: Any) -> str:
-    if value == "" or (isinstance(value, str) and HEALTH_PATH.fullmatch(value) and "'" not in value):
+    if value in ("", TCP_HEALTH) or (isinstance(value, str) and HEALTH_PATH.fullmatch(value) and "'" not in value):
         return ""
-    return (f"health_path: must be \"\" (no probe) or an HTTP path starting with / (letters, digits and URL "
-            f"punctuation, no spaces or quotes), got {json.dumps(value)}")
+    return (f"health_path: must be \"\" (no probe), tcp (a check of the port) or an HTTP path starting with / "
+            f"(letters, digits and URL punctuation, no spaces or quotes), got {json.dumps(value)}")
+
+
+def command_error(value: Any, answers: Mapping[str, Any]) -> str:
+    """The start command: an exec-form list of words, or a shell line (a string) where the
+    runtime has a shell."""
+    if isinstance(value, str):
+        if not value.strip():
+            return ("command: nothing tells how the service starts; answer it as a YAML list such as "
+                    "[gunicorn, app:app] or a shell line such as \"flask db upgrade && gunicorn app:app\"")
+        if "\n" in value.strip() or "\r" in value:
+            return "command: a shell line must be one line (join the steps with && or ;)"
+        family = family_row(answers)
+        if family.shell_less:
+            return (f"command: a shell line runs with sh, and {family.name} has no shell; answer the command as a "
+                    "YAML list (exec form), with any start-up steps done in the build or by the service")
+        return ""
+    if not isinstance(value, (list, tuple)) or not value:
+        return ("command: nothing tells how the service starts; answer it as a YAML list such as "
+                "[gunicorn, app:app] or a shell line such as \"flask db upgrade && gunicorn app:app\"")
+    for word in value:
+        if not isinstance(word, str) or not word:
+            return f"command: {json.dumps(word, default=str)} must be a non-empty string"
+    return ""
+
+
+def destination_error(destination: str, answers: Mapping[str, Any]) -> str:
+    """The answer checks that read the destination folder itself, the stack's own (copier.yml
+    runs them on the folder Copier writes; `nonroot new` renders aside first, then runs them
+    on the real one)."""
+    stack = stack_row(answers)
+    return next((error for check in stack.checks.values() if (error := check(answers, destination))), "")
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

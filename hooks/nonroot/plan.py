@@ -14,10 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import shell_line
 from .catalog import DEFAULT_FAMILY, DEFAULT_STACK, FAMILIES, HERE, STACKS, drop_tool, macros_path
 from .rows import Family, Stack
 
 LABEL_PREFIX = "io.nonroot"
+# The health_path answer for a service with no health route: a TCP check of its port.
+TCP_HEALTH = "tcp"
 # Where the builder keeps build_ca_cert, and the variables that make each tool trust it.
 BUILD_CA_PATH = "/etc/ssl/nonroot-build-ca.pem"
 BUILD_CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "npm_config_cafile",
@@ -31,6 +34,12 @@ class Health:
 
     path: str
     test: tuple[str, ...] = ()
+    tcp: bool = False  # no HTTP route to ask: a TCP connection to the port (health_path: tcp)
+
+    @property
+    def what(self) -> str:
+        """What is probed, for the files' comments."""
+        return "the port (a TCP connection)" if self.tcp else self.path
 
 
 @dataclass(frozen=True)
@@ -161,13 +170,20 @@ def default_builder_image(stack: str, distro: str, base_image: str) -> str:
 
 
 def default_command(stack: str, answers: Mapping[str, Any]) -> list[str]:
-    """What starts the sample (or, for an artifact, the artifact), run in /app."""
-    return list(STACKS[stack].command(answers))
+    """What starts the sample (or the artifact, or the binary: the row's command), run in
+    /app. A stack whose command is its sample's has nothing to start without the sample: []
+    (the answer is asked for, never the sample's path)."""
+    row = STACKS[stack]
+    if row.command_is_sample and answers.get("sample_app") is False:
+        return []
+    return list(row.command(answers))
 
 
-def default_health_path(stack: str) -> str:
-    """The samples answer /healthz; an artifact's is the team's own."""
-    return STACKS[stack].health_path
+def default_health_path(stack: str, sample_app: bool = True) -> str:
+    """The samples answer the row's path ("": the artifact's is the team's own). A service of
+    one's own with no route found gets a check of its port, never an invented path."""
+    path = STACKS[stack].health_path
+    return path if not path or sample_app else TCP_HEALTH
 
 
 def default_drop_tool(distro: str) -> str:
@@ -190,15 +206,21 @@ def _health(stack: Stack, family: Family, port: int, path: str, privilege: str) 
     `drop` the engine would run it as root (no USER): Kubernetes's httpGet only."""
     if not path:
         return None
-    if privilege == "drop" or not stack.health_probe:
-        return Health(path)
+    tcp = path == TCP_HEALTH
+    probe = stack.tcp_probe if tcp else stack.health_probe
+    if privilege == "drop" or not probe:
+        return Health("" if tcp else path, tcp=tcp)
     interpreter = stack.shell_less_interpreter if family.shell_less else (stack.interpreters or ("",))[0]
-    values = {"url": f"http://127.0.0.1:{port}{path}", "interpreter": interpreter, "probe": stack.probe_binary}
-    return Health(path, tuple(word.format(**values) for word in stack.health_probe))
+    values = {"url": f"http://127.0.0.1:{port}{path}", "port": port, "interpreter": interpreter,
+              "probe": stack.probe_binary}
+    return Health("" if tcp else path, tuple(word.format(**values) for word in probe), tcp=tcp)
 
 
 def _argv(stack: Stack, family: Family, command: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(entry, args): on a shell-less runtime the interpreter as ENTRYPOINT, else () and all."""
+    """(entry, args): on a shell-less runtime the interpreter as ENTRYPOINT, else () and all;
+    a shell line (a string) runs as `sh -c` with its last command exec'd (shell_line.py)."""
+    if isinstance(command, str):
+        return (), shell_line.argv(command)
     argv = tuple(str(c) for c in command) if command else ()
     if family.shell_less and argv and argv[0] in stack.interpreters:
         return (stack.shell_less_interpreter,), argv[1:]

@@ -78,8 +78,11 @@ class Stack:
     layout_refusal: str = ""  # why it has only its layouts
     command: Callable[[Mapping[str, Any]], list[str]] = lambda answers: []  # the sample's (or artifact's)
     health_path: str = "/healthz"  # the sample's probe ("": none)
-    # How its own runtime probes a URL: argv with {url} ({interpreter}: the runtime's); () none.
+    command_is_sample: bool = False  # its command starts the sample: none without it
+    # How its own runtime probes a URL: argv with {url} ({interpreter}: the runtime's,
+    # {probe}: probe_binary); () none. tcp_probe: a TCP connection to {port} (health_path tcp).
     health_probe: tuple[str, ...] = ()
+    tcp_probe: tuple[str, ...] = ()
     probe_binary: str = ""  # a probe built in the builder, at this path in the image
     interpreters: tuple[str, ...] = ()  # the command words that name its interpreter
     shell_less_interpreter: str = ""  # that interpreter's path in a shell-less image

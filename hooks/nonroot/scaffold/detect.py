@@ -9,11 +9,16 @@ Nothing here runs, imports or writes the repository's code: it only reads text.
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 import re
 import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..plan import TCP_HEALTH
+from ..shell_line import step_commands
 
 PYTHON_MARKERS = ("pyproject.toml", "requirements.txt", "manage.py", "setup.py", "Pipfile", "uv.lock", "poetry.lock")
 NODE_LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"),
@@ -25,9 +30,42 @@ HEALTH_PATHS = ("/healthz", "/health", "/livez", "/readyz", "/ping", "/status")
 SOURCE_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "go": (".go",)}
 SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", ".tox"}
 MAX_SOURCE_FILES = 400
+TEST_DIRS = {"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "fixtures"}
+TEST_FILE = re.compile(r"^(test_.*\.py|.*_test\.(py|go)|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$")
+# The lines that start a server, for a repository with no other start signal: the file
+# holding one is the command.
+SERVER_STARTS = {
+    "python": re.compile(r"\.run\(|uvicorn\.run\(|serve_forever\(|web\.run_app\(|waitress\.serve\(|make_server\("),
+    "node": re.compile(r"\.listen\(|createServer\("),
+}
+# What says a folder holds someone's code, whatever its language: nonroot then writes no
+# sample file there (a sample's main.go or package.json must never land on the user's).
+CODE_SUFFIXES = frozenset((
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".vue", ".svelte", ".go", ".rb", ".java", ".kt",
+    ".scala", ".groovy", ".php", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".cs", ".fs", ".ex", ".exs", ".erl",
+    ".hs", ".clj", ".swift", ".dart", ".lua", ".pl", ".r", ".sh", ".bash"))
+CODE_NAMES = frozenset((
+    "Dockerfile", "Containerfile", "Procfile", "Makefile", "package.json", "package-lock.json", "yarn.lock",
+    "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "Cargo.toml",
+    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json") + PYTHON_MARKERS)
 MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
 # In a detected command, where the port answer goes (exec form has no shell to expand $PORT).
 PORT_PLACEHOLDER = "{port}"
+# What makes a command a shell line (run with sh -c): operators, redirections, command
+# substitution, variables other than $PORT (which exec form gets as the port answer).
+SHELL_SYNTAX = re.compile(r"&&|\|\||[;|&<>`]|\$\(|\$(?!\{?PORT\b)[A-Za-z_{]")
+SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
+# Interpreters of a script that is not executable in the repository, by its #! line's
+# program or its suffix.
+SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "python": "python3",
+                       "python3": "python3", "node": "node"}
+# A start script's lines that are no step of their own: shell set-up and control flow.
+SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
+                                "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
+                                "}", "{", "exit", "trap", "umask"))
+# Where a stack's build puts the program it makes (an old image's binary path becomes it).
+BUILT_PROGRAMS = {"go": "/app/server"}
+SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
 
 
 @dataclass(frozen=True)
@@ -43,12 +81,15 @@ class Finding:
 class Detection:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the folder holds that nonroot read but could not answer from (its code, a
+    # Dockerfile whose stages name no stack nonroot builds): said instead of "nothing".
+    unread: list[str] = field(default_factory=list)
 
     def answers(self, port: int) -> dict[str, object]:
         """The findings as answers; a command that follows the port (`{port}`) gets `port`,
         the port finally answered (detected, given with -d, or the template's default)."""
         found = {f.question: f.value for f in self.findings}
-        if "command" in found:
+        if isinstance(found.get("command"), list):  # a shell line reads $PORT itself
             found["command"] = [str(w).replace(PORT_PLACEHOLDER, str(port)) for w in found["command"]]
         return found
 
@@ -58,7 +99,11 @@ class Detection:
     def summary(self) -> str:
         """`detected: node (yarn.lock), start command node src/index.js (…), port 3000 (EXPOSE)`."""
         parts = [_describe(f) for f in self.findings if f.question in DESCRIBED]
-        return "detected: " + (", ".join(parts) if parts else "nothing (no manifest, lockfile or Dockerfile)")
+        if parts:
+            return "detected: " + ", ".join(parts)
+        if self.unread:
+            return "detected: no stack nonroot builds (found " + ", ".join(self.unread) + ")"
+        return "detected: nothing (no manifest, lockfile or Dockerfile)"
 
 
 def _describe(finding: Finding) -> str:
@@ -70,11 +115,21 @@ DESCRIBED = {
     "stack": ("", str),
     "python_deps": ("dependencies ", str),
     "package_manager": ("package manager ", str),
-    "command": ("start command ", lambda argv: shlex.join(argv).replace(PORT_PLACEHOLDER, "$PORT")),
+    "command": ("start command ", lambda command: _show_command(command)),
     "port": ("port ", str),
-    "health_path": ("health check ", str),
+    "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
     "builder_image": ("builder ", str),
 }
+
+
+def _show_command(command: object) -> str:
+    """The command as a reader would type it; a shell line with the start-up steps it runs
+    before the service (migrations and the like, at every start)."""
+    if not isinstance(command, str):
+        return shlex.join([str(word) for word in command]).replace(PORT_PLACEHOLDER, "$PORT")  # type: ignore[union-attr]
+    steps = step_commands(command)
+    before = f"; at every start it first runs {', then '.join(steps)}" if steps else ""
+    return f"sh -c {shlex.quote(command)}{before}"
 
 
 # ------------------------------------------------------------------ reading files
@@ -93,6 +148,8 @@ def _source_files(root: Path, stack: str) -> list[Path]:
         rel = path.relative_to(root).parts
         if any(part in SKIPPED_DIRS for part in rel) or not path.is_file() or path.suffix not in suffixes:
             continue
+        if any(part in TEST_DIRS for part in rel[:-1]) or TEST_FILE.search(path.name):
+            continue  # a test's routes and ports are not the service's
         found.append(path)
         if len(found) >= MAX_SOURCE_FILES:
             break
@@ -101,12 +158,20 @@ def _source_files(root: Path, stack: str) -> list[Path]:
 
 @dataclass(frozen=True)
 class Dockerfile:
-    """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE."""
+    """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE;
+    and every stage's base, last first (a `FROM golang … AS build` then `FROM scratch`
+    names its stack in the builder)."""
 
     base: str = ""
+    bases: tuple[str, ...] = ()
     entrypoint: list[str] = field(default_factory=list)
     cmd: list[str] = field(default_factory=list)
     exposed: list[int] = field(default_factory=list)
+    shell_line: str = ""  # a CMD run by a shell (shell form with shell syntax, or sh -c LINE)
+    workdir: str = "/"
+    # (source in the context, destination in the image) of the last stage's COPY/ADD of the
+    # build context: where the old image kept the repository's files.
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 def _instruction_lines(text: str) -> list[tuple[str, str]]:
@@ -144,22 +209,36 @@ def _exec_form(arguments: str) -> list[str]:
 def read_dockerfile(path: Path) -> Dockerfile | None:
     if not path.is_file():
         return None
-    base, entrypoint, cmd, exposed = "", [], [], []
+    base, entrypoint, cmd, exposed, bases = "", [], [], [], []
+    workdir, copies, shell = "/", [], ""
     for keyword, rest in _instruction_lines(_read(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
-            entrypoint, cmd = [], []  # a new stage starts over; the last one is the image
+            bases.insert(0, base)
+            entrypoint, cmd, workdir, copies, shell = [], [], "/", [], ""  # a new stage starts over
+        elif keyword == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, rest.strip().strip("\"'")))
+        elif keyword in ("COPY", "ADD"):
+            words = [w for w in _exec_form(rest) if not w.startswith("--")]
+            if len(words) >= 2 and not re.search(r"--from\b", rest):
+                dest = posixpath.normpath(posixpath.join(workdir, words[-1]))
+                copies += [(posixpath.normpath(src), dest) for src in words[:-1]]
         elif keyword == "ENTRYPOINT":
-            entrypoint, cmd = _exec_form(rest), []  # ENTRYPOINT resets an inherited CMD
+            entrypoint, cmd, shell = _exec_form(rest), [], ""  # ENTRYPOINT resets an inherited CMD
         elif keyword == "CMD":
-            cmd = _exec_form(rest)
+            cmd, shell = _exec_form(rest), ""
+            if not rest.startswith("[") and SHELL_SYNTAX.search(rest):
+                shell = rest.strip()
+            elif len(cmd) == 3 and cmd[0] in SHELLS and cmd[1] == "-c":
+                shell = cmd[2]
         elif keyword == "EXPOSE":
             for word in rest.split():
                 number = word.split("/")[0]
                 if number.isdigit():
                     exposed.append(int(number))
-    return Dockerfile(base=base, entrypoint=entrypoint, cmd=cmd, exposed=exposed)
+    return Dockerfile(base=base, bases=tuple(bases), entrypoint=entrypoint, cmd=cmd, exposed=exposed,
+                      shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies))
 
 
 def read_procfile_web(path: Path) -> str:
@@ -187,14 +266,36 @@ def _package_json(root: Path) -> dict:
 
 
 # ------------------------------------------------------------------- the signals
+def code_files(root: Path, most: int = 3) -> list[str]:
+    """The first few files (shallowest first) that say the folder holds someone's code."""
+    found: list[str] = []
+    for folder, dirs, files in sorted(_walk(root), key=lambda entry: (len(entry[0].parts), str(entry[0]))):
+        for name in sorted(files):
+            if name in CODE_NAMES or Path(name).suffix.lower() in CODE_SUFFIXES:
+                found.append(str((folder / name).relative_to(root)))
+                if len(found) >= most:
+                    return found
+    return found
+
+
+def _walk(root: Path):
+    """(folder, dirs, files) below root, skipping dependencies, build output and VCS folders."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+        yield Path(folder), dirs, files
+
+
 def detect_stack(root: Path, dockerfile: Dockerfile | None) -> Finding | None:
-    if dockerfile and dockerfile.base:
-        image = dockerfile.base.split("/")[-1].split(":")[0].split("@")[0]
+    for base in dockerfile.bases if dockerfile else ():
+        image = base.split("/")[-1].split(":")[0].split("@")[0]
         for prefix, stack in BASE_IMAGE_STACKS:
             if image == prefix or image.startswith(prefix + "-"):
-                return Finding("stack", stack, f"the existing Dockerfile's FROM {dockerfile.base}")
+                return Finding("stack", stack, f"the existing Dockerfile's FROM {base}")
     if (root / "go.mod").is_file():
         return Finding("stack", "go", "go.mod")
+    go_files = sorted(p.name for p in root.glob("*.go"))
+    if go_files:
+        return Finding("stack", "go", ", ".join(go_files[:2]) + (" …" if len(go_files) > 2 else ""))
     for marker in PYTHON_MARKERS:
         if (root / marker).is_file():
             return Finding("stack", "python", marker)
@@ -235,7 +336,11 @@ def detect_package_manager(root: Path, warnings: list[str]) -> Finding | None:
     return Finding("package_manager", "npm", "no lockfile")
 
 
-def detect_go_builder(root: Path) -> Finding | None:
+def detect_go_builder(root: Path, warnings: list[str]) -> Finding | None:
+    if not (root / "go.mod").is_file():
+        warnings.append("no go.mod: nonroot builds a Go module; run `go mod init <module path>` (then "
+                        "`go mod tidy` for its imports) and commit go.mod and go.sum before generating")
+        return None
     match = re.search(r"^go\s+([0-9]+)\.([0-9]+)", _read(root / "go.mod"), re.MULTILINE)
     if not match:
         return None
@@ -260,6 +365,18 @@ def _node_command(root: Path) -> tuple[list[str], str] | None:
     for name in ("server.js", "index.js", "app.js"):
         if (root / name).is_file():
             return ["node", name], f"{name} at the root"
+    return _server_file(root, "node", "node")
+
+
+def _server_file(root: Path, stack: str, interpreter: str) -> tuple[list[str], str] | None:
+    """The source file that starts a server (listen(…), app.run(…)), when nothing else tells."""
+    for path in _source_files(root, stack):
+        if path.suffix in (".ts", ".tsx"):
+            continue  # needs a build first: the build's output is what runs
+        match = SERVER_STARTS[stack].search(_read(path))
+        if match and (stack != "python" or MAIN_GUARD.search(_read(path))):
+            rel = str(path.relative_to(root))
+            return [interpreter, rel], f"{rel}, which starts the server with {match.group(0)}…"
     return None
 
 
@@ -324,7 +441,7 @@ def _python_command(root: Path) -> tuple[list[str], str] | None:
     scripts = [p.name for p in sorted(root.glob("*.py")) if MAIN_GUARD.search(_read(p))]
     if len(scripts) == 1:
         return ["python3", scripts[0]], f"{scripts[0]}, the root's only script with a __main__ guard"
-    return None
+    return _server_file(root, "python", "python3")
 
 
 def _substitute_port(argv: list[str]) -> list[str]:
@@ -332,26 +449,131 @@ def _substitute_port(argv: list[str]) -> list[str]:
     return [re.sub(r"\$\{PORT(?::?-[0-9]*)?\}|\$PORT\b", PORT_PLACEHOLDER, word) for word in argv]
 
 
-def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None) -> Finding | None:
-    procfile = read_procfile_web(root / "Procfile")
-    if procfile:
-        try:
-            argv = shlex.split(procfile)
-        except ValueError:
-            argv = []
-        if argv:
-            return Finding("command", _substitute_port(argv), "Procfile web:")
-    if dockerfile and (dockerfile.entrypoint or dockerfile.cmd):
-        argv = dockerfile.entrypoint + dockerfile.cmd
-        if argv and argv[0] not in ("sh", "/bin/sh", "bash", "/bin/bash"):
-            which = "ENTRYPOINT and CMD" if dockerfile.entrypoint and dockerfile.cmd else \
-                "ENTRYPOINT" if dockerfile.entrypoint else "CMD"
-            return Finding("command", argv, f"the existing Dockerfile's {which}")
-    found = {"node": _node_command, "python": _python_command}.get(stack)
-    result = found(root) if found else None
-    if result:
-        return Finding("command", result[0], result[1])
+def _line_command(line: str, source: str) -> Finding | None:
+    """A command written as one line (a Procfile's, a shell-form CMD): a shell line (sh -c,
+    the plan execs its last command) when it uses the shell, else its words."""
+    if SHELL_SYNTAX.search(line):
+        return Finding("command", line.strip(), f"{source}, a shell line")
+    try:
+        argv = shlex.split(line)
+    except ValueError:
+        return None
+    return Finding("command", _substitute_port(argv), source) if argv else None
+
+
+def _image_path_in_repo(dockerfile: Dockerfile, root: Path, word: str) -> str | None:
+    """Where the old image's path WORD came from in the repository (its COPY/ADD of the
+    build context, relative to its WORKDIR), as a path relative to the repository; None
+    when the old image did not copy it from the context."""
+    image_path = posixpath.normpath(posixpath.join(dockerfile.workdir, word))
+    for source, dest in dockerfile.copies:
+        if (root / source).is_file():
+            candidates = {dest: source, posixpath.join(dest, posixpath.basename(source)): source}
+            if image_path in candidates:
+                return candidates[image_path]
+        elif image_path == dest or image_path.startswith(dest.rstrip("/") + "/"):
+            rest = image_path[len(dest):].lstrip("/")
+            return posixpath.normpath(posixpath.join(source, rest)) if rest else source
     return None
+
+
+def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) -> tuple[list[str], str]:
+    """The old Dockerfile's command in the new image's layout (the code at /app, the
+    dependencies on PATH, a built binary where the stack's build puts it), or the reason it
+    cannot be: a path that the old image made and the new one does not have."""
+    moved: list[str] = []
+    for index, word in enumerate(argv):
+        if not ("/" in word or Path(word).suffix in SCRIPT_SUFFIXES):
+            moved.append(word)
+            continue
+        in_repo = _image_path_in_repo(dockerfile, root, word)
+        if in_repo is not None:
+            if not (root / in_repo).exists():
+                return argv, f"{word} is not in the repository (the old image made it)"
+            new_path = "/app" if in_repo == "." else f"/app/{in_repo}"
+            moved.append(new_path if word.startswith("/") else in_repo)
+        elif index == 0 and word.startswith("/") and stack in BUILT_PROGRAMS:
+            moved.append(BUILT_PROGRAMS[stack])
+        elif index == 0 and word.startswith("/") and posixpath.basename(posixpath.dirname(word)) == "bin":
+            moved.append(posixpath.basename(word))  # a program the new image has on its PATH
+        elif word.startswith("/"):
+            return argv, f"{word} is not in the build context (the old image put it there)"
+        else:
+            moved.append(word)
+    return moved, ""
+
+
+def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
+    """A script that is not executable in the repository (the old Dockerfile ran chmod +x)
+    runs through its interpreter: its #! line's program, else its suffix's."""
+    script = root / argv[0].removeprefix("/app/") if argv else None
+    if script is None or not script.is_file() or script.stat().st_mode & 0o111:
+        return argv, ""
+    first = _read(script).splitlines()[:1]
+    words = first[0][2:].split() if first and first[0].startswith("#!") else []
+    program = posixpath.basename(words[1] if len(words) > 1 and words[0].endswith("/env") else words[0]) \
+        if words else ""
+    interpreter = SCRIPT_INTERPRETERS.get(program) or SCRIPT_SUFFIXES.get(script.suffix, "")
+    if not interpreter:
+        return argv, ""
+    return [interpreter, *argv], f"{argv[0]} is not executable in the repository: run with {interpreter}"
+
+
+def _dockerfile_command(root: Path, stack: str, dockerfile: Dockerfile,
+                        warnings: list[str]) -> Finding | None:
+    if dockerfile.shell_line:
+        return Finding("command", dockerfile.shell_line, "the existing Dockerfile's CMD, a shell line")
+    argv = dockerfile.entrypoint + dockerfile.cmd
+    if not argv:
+        return None
+    which = "ENTRYPOINT and CMD" if dockerfile.entrypoint and dockerfile.cmd else \
+        "ENTRYPOINT" if dockerfile.entrypoint else "CMD"
+    if argv[0] in SHELLS and len(argv) < 2:
+        return None
+    moved, problem = _relocated(root, stack, dockerfile, argv)
+    if problem:
+        warnings.append(f"the existing Dockerfile's {which} ({shlex.join(argv)}) is not taken: {problem}; "
+                        "the next signal decides the command")
+        return None
+    source = f"the existing Dockerfile's {which}"
+    if moved != argv:
+        source += f", moved to the new layout from {shlex.join(argv)}"
+    return Finding("command", _substitute_port(moved), source)
+
+
+def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
+                   warnings: list[str] | None = None) -> Finding | None:
+    warnings = [] if warnings is None else warnings
+    procfile = read_procfile_web(root / "Procfile")
+    found = _line_command(procfile, "Procfile web:") if procfile else None
+    if found is None and dockerfile:
+        found = _dockerfile_command(root, stack, dockerfile, warnings)
+    if found is None:
+        result = {"node": _node_command, "python": _python_command}.get(stack, lambda _: None)(root)
+        found = Finding("command", result[0], result[1]) if result else None
+    if found is not None and isinstance(found.value, list):
+        argv, why = _through_interpreter(root, found.value)
+        steps = _script_steps(root, argv)
+        notes = [why] if why else []
+        if steps:
+            notes.append(f"at every start it first runs {', then '.join(steps)}")
+        if notes:
+            found = Finding("command", argv, "; ".join([found.source, *notes]))
+    return found
+
+
+def _script_steps(root: Path, argv: list[str]) -> list[str]:
+    """The commands a shell start script runs before its last one (migrations and the like)."""
+    words = argv[1:] if argv and argv[0] in SHELLS + ("dash",) else argv
+    script = root / words[0].removeprefix("/app/") if words else None
+    if script is None or not script.is_file() or not (script.suffix == ".sh" or
+                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", _read(script))):
+        return []
+    lines = [line.strip() for line in _read(script).splitlines()]
+    commands = [line.rstrip(";") for line in lines
+                if line and not line.startswith("#") and "()" not in line and line.split()[0].rstrip(";") not in
+                SCRIPT_SETUP_WORDS]
+    return commands[:-1][:4] if len(commands) > 1 else []
 
 
 PORT_IN_ARGS = (re.compile(r"^(?:--port|-p|--bind|-b|--listen)=?([0-9]{2,5})$"),
@@ -359,7 +581,7 @@ PORT_IN_ARGS = (re.compile(r"^(?:--port|-p|--bind|-b|--listen)=?([0-9]{2,5})$"),
 PORT_IN_SOURCE = (
     (re.compile(r"\.run\([^)]*\bport\s*=\s*(?:int\(\s*os\.environ\.get\(\s*['\"]PORT['\"]\s*,\s*['\"]?)?([0-9]{2,5})"),
      "app.run(port=…)"),
-    (re.compile(r"process\.env\.PORT\s*(?:\|\||\?\?)\s*['\"]?([0-9]{2,5})"), "process.env.PORT || …"),
+    (re.compile(r"process\.env\.PORT\)?\s*(?:\|\||\?\?)\s*['\"]?([0-9]{2,5})"), "process.env.PORT || …"),
     (re.compile(r"Getenv\(\"PORT\"\)[\s\S]{0,200}?\"([0-9]{2,5})\""), "os.Getenv(\"PORT\") fallback"),
     (re.compile(r"\.listen\(\s*([0-9]{2,5})\b"), "listen(…)"),
     (re.compile(r"(?:HTTPServer|TCPServer|ThreadingHTTPServer)\(\s*\(\s*['\"][^'\"]*['\"]\s*,\s*([0-9]{2,5})\s*\)"),
@@ -381,20 +603,102 @@ def _port_from_args(argv: list[str]) -> int | None:
     return None
 
 
-def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: Finding | None) -> Finding | None:
+def _command_words(command: object) -> list[str]:
+    """The words of a command; of a shell line, those of the command that becomes the service."""
+    if not isinstance(command, str):
+        return [str(word) for word in command]  # type: ignore[union-attr]
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = list(lexer)
+    except ValueError:
+        return []
+    cuts = [index for index, word in enumerate(words) if word in ("&&", "||", ";")]
+    return words[cuts[-1] + 1:] if cuts else words
+
+
+def _gunicorn_bind_port(root: Path, words: list[str]) -> tuple[int, str] | None:
+    """The port of `bind` in the gunicorn config the command reads (-c FILE, else the
+    gunicorn.conf.py gunicorn reads from the working folder by itself)."""
+    if not words or posixpath.basename(words[0]) != "gunicorn":
+        return None
+    config = "gunicorn.conf.py"
+    for index, word in enumerate(words):
+        if word in ("-c", "--config") and index + 1 < len(words):
+            config = words[index + 1]
+        elif word.startswith("--config="):
+            config = word.split("=", 1)[1]
+    config = config.removeprefix("python:").replace(".", "/") + ".py" if config.startswith("python:") else config
+    match = re.search(r"^bind\s*=\s*\[?\s*['\"][^'\"]*:([0-9]{2,5})['\"]", _read(root / config), re.MULTILINE)
+    return (int(match.group(1)), f"bind in {config}") if match else None
+
+
+# Servers' own default ports, where the command names none (gunicorn has none to find: it
+# binds 0.0.0.0:$PORT, which the image sets to the port answer).
+SERVER_DEFAULT_PORTS = (("uvicorn", None, 8000), ("hypercorn", None, 8000), ("daphne", None, 8000),
+                        ("flask", "run", 5000), ("manage.py", "runserver", 8000), ("next", "start", 3000))
+# Servers that listen only on 127.0.0.1 unless told (unreachable from outside a container).
+LOOPBACK_SERVERS = {"uvicorn": "--host 0.0.0.0", "flask": "--host 0.0.0.0", "manage.py": "0.0.0.0:PORT"}
+
+
+def _server_default_port(words: list[str], warnings: list[str]) -> tuple[int, str] | None:
+    names = [posixpath.basename(word) for word in words]
+    for server, subcommand, port in SERVER_DEFAULT_PORTS:
+        if server in names and (subcommand is None or subcommand in names):
+            if server in LOOPBACK_SERVERS and not any(w.startswith(("--host", "-h", "0.0.0.0", "[::]")) for w in words):
+                warnings.append(f"{server} listens on 127.0.0.1 unless told: the container's port is unreachable "
+                                f"from outside; add {LOOPBACK_SERVERS[server]} to the command")
+            return port, f"{server}'s default"
+    return None
+
+
+CONFIG_SUFFIXES = (".ini", ".cfg", ".conf", ".toml", ".yaml", ".yml")
+CONFIG_DIRS = ("", "config", "conf", "etc")
+# A port in a server's own configuration: a [server]/[http]/[web] section (INI, TOML) or a
+# `server:` mapping (YAML), with port = N, or hosts/listen/bind = …:N.
+SERVER_SECTION_PORT = re.compile(
+    r"^\[(?:server|http|web)\]\s*$(?:\n(?!\[).*)*?\n\s*(?:port|hosts|listen|bind)\s*=\s*['\"]?(?:[^\s'\":]*:)?([0-9]{2,5})\b"
+    r"|^server:\s*$(?:\n[ \t]+.*)*?\n[ \t]+(?:port|listen|bind):\s*['\"]?(?:[^\s'\":]*:)?([0-9]{2,5})\b",
+    re.MULTILINE)
+
+
+def _config_file_port(root: Path) -> tuple[int, str] | None:
+    for folder in CONFIG_DIRS:
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if not path.is_file() or path.suffix not in CONFIG_SUFFIXES and path.name != "config":
+                continue
+            if path.name.startswith(("docker-compose", "compose", ".")) or path.name in ("pyproject.toml",):
+                continue
+            match = SERVER_SECTION_PORT.search(_read(path))
+            if match:
+                port = int(match.group(1) or match.group(2))
+                return port, f"{path.relative_to(root)}, the server's own config file"
+    return None
+
+
+def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: Finding | None,
+                warnings: list[str] | None = None) -> Finding | None:
+    warnings = [] if warnings is None else warnings
     if dockerfile and dockerfile.exposed:
         return Finding("port", dockerfile.exposed[0], "EXPOSE")
-    if command:
-        port = _port_from_args([str(w) for w in command.value])  # type: ignore[union-attr]
-        if port:
-            return Finding("port", port, f"the start command ({command.source})")
+    words = _command_words(command.value) if command else []
+    port = _port_from_args(words)
+    if port:
+        return Finding("port", port, f"the start command ({command.source})")  # type: ignore[union-attr]
+    for found in (_gunicorn_bind_port(root, words), _server_default_port(words, warnings)):
+        if found:
+            return Finding("port", *found)
     for path in _source_files(root, stack):
         text = _read(path)
         for pattern, what in PORT_IN_SOURCE:
             match = pattern.search(text)
             if match and 0 < int(match.group(1)) < 65536:
                 return Finding("port", int(match.group(1)), f"{what} in {path.relative_to(root)}")
-    return None
+    found = _config_file_port(root)
+    return Finding("port", *found) if found else None
 
 
 def detect_health_path(root: Path, stack: str) -> Finding | None:
@@ -406,7 +710,8 @@ def detect_health_path(root: Path, stack: str) -> Finding | None:
             django = rf"\b(?:re_)?path\(\s*r?['\"]\^?{re.escape(candidate[1:])}/?\$?['\"]"
             if re.search(quoted, text) or re.search(django, text):
                 return Finding("health_path", candidate, f"a {candidate} route in {path.relative_to(root)}")
-    return None
+    # Never an invented path: a service without one would go unhealthy.
+    return Finding("health_path", TCP_HEALTH, "no health route in the code")
 
 
 def detect(root: Path) -> Detection:
@@ -415,7 +720,13 @@ def detect(root: Path) -> Detection:
     detection = Detection()
     dockerfile = read_dockerfile(root / "Dockerfile")
     stack = detect_stack(root, dockerfile)
+    code = code_files(root)
     if stack is None:
+        if code:
+            detection.findings = [Finding("sample_app", False, f"the folder holds code ({', '.join(code)})")]
+            if dockerfile:
+                detection.unread.append("a Dockerfile FROM " + " and ".join(reversed(dockerfile.bases)))
+            detection.unread += [name for name in code if name != "Dockerfile"]
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
@@ -424,9 +735,9 @@ def detect(root: Path) -> Detection:
     elif stack.value == "node":
         findings.append(detect_package_manager(root, detection.warnings))
     elif stack.value == "go":
-        findings.append(detect_go_builder(root))
-    command = detect_command(root, str(stack.value), dockerfile)
-    port = detect_port(root, str(stack.value), dockerfile, command)
+        findings.append(detect_go_builder(root, detection.warnings))
+    command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
+    port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value))]
     detection.findings = [f for f in findings if f is not None]
     return detection

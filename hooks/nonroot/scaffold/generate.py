@@ -13,8 +13,9 @@ from pathlib import Path
 import yaml
 
 from .answers import check_types, collision_warnings, question_types
-from .detect import detect
+from .detect import code_files, detect
 from ..errors import NonrootError
+from ..checks import destination_error
 from .project import ANSWERS_FILE
 from .source import SourceChoice, record_source, recorded_source
 
@@ -93,6 +94,19 @@ def generate(dest: Path, data_items: list[str], data_file: Path | None, defaults
         return 130
     except (ValueError, CopierError) as error:
         print(f"nonroot: {one_line(str(error))}; nothing was written", file=sys.stderr)
+        return 2
+    # The user's code is never replaced nor mixed with a sample, --overwrite or not: that
+    # option is for the files nonroot generates (every sample file counts as code, so a
+    # folder a sample could collide with always stops here).
+    problem = destination_error(str(dest), answers)  # the dry run rendered into an empty folder
+    if problem:
+        print(f"nonroot: {problem}; nothing was written", file=sys.stderr)
+        return 2
+    code = code_files(dest) if answers.get("sample_app") and dest.is_dir() else []
+    if code:
+        print(f"nonroot: sample_app: {dest} holds code ({', '.join(code)}), and the sample app would be written "
+              "among it; nothing was written; answer sample_app false (-d sample_app=false), the default "
+              "for a folder with code", file=sys.stderr)
         return 2
     if replaced and not overwrite:
         print(f"nonroot: {dest} already has {', '.join(replaced)}, which nonroot would replace; nothing was "

@@ -21,8 +21,9 @@ def go_module_error(answers: Mapping[str, Any], destination: str) -> str:
     folder = Path(destination)
     if answers.get("sample_app") or not folder.is_dir() or not any(folder.iterdir()) or (folder / "go.mod").is_file():
         return ""
+    sample = "" if any(folder.glob("*.go")) else " (or answer sample_app true for the sample's)"
     return ("stack: go builds a Go module, and there is no go.mod here; run `go mod init <module path>` "
-            "first (or answer sample_app true for the sample's)")
+            f"first{sample}")
 
 
 STACK = Stack(
@@ -32,7 +33,7 @@ STACK = Stack(
     builder_image=BUILDER, builder_family="debian",
     layout_refusal="the go stack compiles in a builder stage and ships only the binary; use multi",
     command=lambda answers: ["/app/server"],
-    health_probe=("{probe}", "{url}"), probe_binary=PROBE, build_args=("GOPROXY",), copies_context=True,
+    health_probe=("{probe}", "{url}"), tcp_probe=("{probe}", "tcp://127.0.0.1:{port}"), probe_binary=PROBE, build_args=("GOPROXY",), copies_context=True,
     needs_ca_bundle=True, base_image_names=("golang",), questions=("go_package",),
     own_answers=lambda answers: {"go_package": str(answers.get("go_package") or ".")},
     sample=lambda answers: ["go.mod", "main.go"], checks={"go_package": go_module_error},

@@ -15,8 +15,11 @@ STACK = Stack(
             "rhel": f"{UBI}/nodejs-{VERSION}-minimal:1", "distroless": f"gcr.io/distroless/nodejs{VERSION}-debian{DEBIAN}:nonroot"},
     shell_less_builder=f"node:{VERSION}-{CODENAME}-slim", layouts=("multi", "single"),
     command=lambda answers: ["node", "/app/app/server.js"],
+    command_is_sample=True,
     health_probe=("{interpreter}", "-e", "require('http').get('{url}', (r) => process.exit("
                   "r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"),
+    tcp_probe=("{interpreter}", "-e", "require('net').connect({port}, '127.0.0.1').on('connect', () => "
+               "process.exit(0)).on('error', () => process.exit(1))"),
     interpreters=("node",), shell_less_interpreter="/nodejs/bin/node",
     runtime_env=True, image_account=("node", 1000), build_args=("NPM_CONFIG_REGISTRY",),
     dev_mounts=(".:/app", "node-modules:/app/node_modules"), dev_volumes=("node-modules",),

@@ -1,0 +1,1 @@
+"""agenda: iCalendar feeds from a folder of calendars."""
