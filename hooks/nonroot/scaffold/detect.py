@@ -10,34 +10,32 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import import_module
+from types import ModuleType
 import posixpath
 import re
 import shlex
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalog import HERE, STACKS
+from ..detection import PORT_PLACEHOLDER, SKIPPED_DIRS, Finding, read_text, source_files
 from ..plan import TCP_HEALTH
 from ..shell_line import step_commands
 
-PYTHON_MARKERS = ("pyproject.toml", "requirements.txt", "manage.py", "setup.py", "Pipfile", "uv.lock", "poetry.lock")
-NODE_LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"),
-                  ("npm-shrinkwrap.json", "npm"))
-BASE_IMAGE_STACKS = (("python", "python"), ("node", "node"), ("golang", "go"))
-# Files where a web framework's application object usually lives, at the root.
-PYTHON_ENTRY_FILES = ("main.py", "app.py", "wsgi.py", "server.py", "application.py", "run.py")
+
+def _detectors() -> dict[str, ModuleType]:
+    """Each stack's detect.py (stacks/<name>/detect.py) by stack, in the order they are tried
+    (PRIORITY); a stack without one (an artifact) is never detected."""
+    package = __package__.rpartition(".")[0]
+    found = {name: import_module(f"{package}.stacks.{name}.detect") for name in STACKS
+             if (HERE / "stacks" / name / "detect.py").is_file()}
+    return dict(sorted(found.items(), key=lambda item: item[1].PRIORITY))
+
+
+DETECTORS = _detectors()
+
 HEALTH_PATHS = ("/healthz", "/health", "/livez", "/readyz", "/ping", "/status")
-SOURCE_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "go": (".go",)}
-SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", ".tox"}
-MAX_SOURCE_FILES = 400
-TEST_DIRS = {"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "fixtures"}
-TEST_FILE = re.compile(r"^(test_.*\.py|.*_test\.(py|go)|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$")
-# The lines that start a server, for a repository with no other start signal: the file
-# holding one is the command.
-SERVER_STARTS = {
-    "python": re.compile(r"\.run\(|uvicorn\.run\(|serve_forever\(|web\.run_app\(|waitress\.serve\(|make_server\("),
-    "node": re.compile(r"\.listen\(|createServer\("),
-}
 # What says a folder holds someone's code, whatever its language: nonroot then writes no
 # sample file there (a sample's main.go or package.json must never land on the user's).
 CODE_SUFFIXES = frozenset((
@@ -47,10 +45,8 @@ CODE_SUFFIXES = frozenset((
 CODE_NAMES = frozenset((
     "Dockerfile", "Containerfile", "Procfile", "Makefile", "package.json", "package-lock.json", "yarn.lock",
     "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "Cargo.toml",
-    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json") + PYTHON_MARKERS)
-MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
-# In a detected command, where the port answer goes (exec form has no shell to expand $PORT).
-PORT_PLACEHOLDER = "{port}"
+    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json")
+    + tuple(name for detector in DETECTORS.values() for name in detector.MARKERS))
 # What makes a command a shell line (run with sh -c): operators, redirections, command
 # substitution, variables other than $PORT (which exec form gets as the port answer).
 SHELL_SYNTAX = re.compile(r"&&|\|\||[;|&<>`]|\$\(|\$(?!\{?PORT\b)[A-Za-z_{]")
@@ -63,18 +59,7 @@ SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "p
 SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
                                 "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
                                 "}", "{", "exit", "trap", "umask"))
-# Where a stack's build puts the program it makes (an old image's binary path becomes it).
-BUILT_PROGRAMS = {"go": "/app/server"}
 SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One answer read off the repository, and where it was read."""
-
-    question: str
-    value: object
-    source: str
 
 
 @dataclass
@@ -113,8 +98,7 @@ def _describe(finding: Finding) -> str:
 
 DESCRIBED = {
     "stack": ("", str),
-    "python_deps": ("dependencies ", str),
-    "package_manager": ("package manager ", str),
+    **{question: label for detector in DETECTORS.values() for question, label in detector.DESCRIBED.items()},
     "command": ("start command ", lambda command: _show_command(command)),
     "port": ("port ", str),
     "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
@@ -133,29 +117,6 @@ def _show_command(command: object) -> str:
 
 
 # ------------------------------------------------------------------ reading files
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _source_files(root: Path, stack: str) -> list[Path]:
-    """The stack's source files, shallow first, skipping dependencies and build output."""
-    suffixes = SOURCE_SUFFIXES.get(stack, ())
-    found: list[Path] = []
-    for path in sorted(root.rglob("*"), key=lambda p: (len(p.relative_to(root).parts), str(p))):
-        rel = path.relative_to(root).parts
-        if any(part in SKIPPED_DIRS for part in rel) or not path.is_file() or path.suffix not in suffixes:
-            continue
-        if any(part in TEST_DIRS for part in rel[:-1]) or TEST_FILE.search(path.name):
-            continue  # a test's routes and ports are not the service's
-        found.append(path)
-        if len(found) >= MAX_SOURCE_FILES:
-            break
-    return found
-
-
 @dataclass(frozen=True)
 class Dockerfile:
     """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE;
@@ -211,7 +172,7 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
         return None
     base, entrypoint, cmd, exposed, bases = "", [], [], [], []
     workdir, copies, shell = "/", [], ""
-    for keyword, rest in _instruction_lines(_read(path)):
+    for keyword, rest in _instruction_lines(read_text(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
@@ -243,26 +204,11 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
 
 def read_procfile_web(path: Path) -> str:
     """The command of a Procfile's `web:` process, or ''."""
-    for line in _read(path).splitlines():
+    for line in read_text(path).splitlines():
         name, sep, command = line.partition(":")
         if sep and name.strip() == "web":
             return command.strip()
     return ""
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(_read(path)) if path.is_file() else {}
-    except tomllib.TOMLDecodeError:
-        return {}
-
-
-def _package_json(root: Path) -> dict:
-    try:
-        value = json.loads(_read(root / "package.json") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 # ------------------------------------------------------------------- the signals
@@ -286,162 +232,33 @@ def _walk(root: Path):
 
 
 def detect_stack(root: Path, dockerfile: Dockerfile | None) -> Finding | None:
+    """An existing Dockerfile's FROM that names a stack (its row's base_image_names), else
+    the first detector, by priority, that finds its marker at the root."""
     for base in dockerfile.bases if dockerfile else ():
         image = base.split("/")[-1].split(":")[0].split("@")[0]
-        for prefix, stack in BASE_IMAGE_STACKS:
-            if image == prefix or image.startswith(prefix + "-"):
-                return Finding("stack", stack, f"the existing Dockerfile's FROM {base}")
-    if (root / "go.mod").is_file():
-        return Finding("stack", "go", "go.mod")
-    go_files = sorted(p.name for p in root.glob("*.go"))
-    if go_files:
-        return Finding("stack", "go", ", ".join(go_files[:2]) + (" …" if len(go_files) > 2 else ""))
-    for marker in PYTHON_MARKERS:
-        if (root / marker).is_file():
-            return Finding("stack", "python", marker)
-    if (root / "package.json").is_file():
-        return Finding("stack", "node", "package.json")
+        for name, stack in STACKS.items():
+            if any(image == prefix or image.startswith(prefix + "-") for prefix in stack.base_image_names):
+                return Finding("stack", name, f"the existing Dockerfile's FROM {base}")
+    for name, detector in DETECTORS.items():
+        source = detector.marker(root)
+        if source:
+            return Finding("stack", name, source)
     return None
+
+
+def _detector(stack: str) -> ModuleType | None:
+    return DETECTORS.get(stack)
+
+
+def _suffixes(stack: str) -> tuple[str, ...]:
+    detector = _detector(stack)
+    return detector.SOURCE_SUFFIXES if detector else ()
 
 
 def detect_service_name(root: Path) -> Finding | None:
     """The folder's name, made a valid image name component."""
     name = re.sub(r"[^a-z0-9]+", "-", root.resolve().name.lower()).strip("-")[:63].strip("-")
     return Finding("service_name", name, "the folder's name") if name else None
-
-
-def detect_python_deps(root: Path) -> Finding | None:
-    pyproject = _toml(root / "pyproject.toml")
-    if (root / "uv.lock").is_file():
-        return Finding("python_deps", "uv", "uv.lock")
-    if (root / "poetry.lock").is_file():
-        return Finding("python_deps", "poetry", "poetry.lock")
-    if "project" in pyproject:
-        return Finding("python_deps", "pyproject", "pyproject.toml [project]")
-    if (root / "requirements.txt").is_file():
-        return Finding("python_deps", "requirements", "requirements.txt")
-    return None
-
-
-def detect_package_manager(root: Path, warnings: list[str]) -> Finding | None:
-    declared = str(_package_json(root).get("packageManager", ""))
-    name = declared.split("@")[0]
-    if name in ("npm", "yarn", "pnpm"):
-        return Finding("package_manager", name, f'package.json "packageManager": "{declared}"')
-    for lockfile, manager in NODE_LOCKFILES:
-        if (root / lockfile).is_file():
-            return Finding("package_manager", manager, lockfile)
-    warnings.append("no lockfile (package-lock.json, yarn.lock or pnpm-lock.yaml): the image runs `npm install`, "
-                    "so each build may resolve other versions; commit a lockfile for reproducible builds")
-    return Finding("package_manager", "npm", "no lockfile")
-
-
-def detect_go_builder(root: Path, warnings: list[str]) -> Finding | None:
-    if not (root / "go.mod").is_file():
-        warnings.append("no go.mod: nonroot builds a Go module; run `go mod init <module path>` (then "
-                        "`go mod tidy` for its imports) and commit go.mod and go.sum before generating")
-        return None
-    match = re.search(r"^go\s+([0-9]+)\.([0-9]+)", _read(root / "go.mod"), re.MULTILINE)
-    if not match:
-        return None
-    version = f"{match.group(1)}.{match.group(2)}"
-    return Finding("builder_image", f"golang:{version}-bookworm", f"go.mod's go {version}")
-
-
-def _node_command(root: Path) -> tuple[list[str], str] | None:
-    package = _package_json(root)
-    start = str((package.get("scripts") or {}).get("start", "")).strip()
-    if start:
-        try:
-            argv = shlex.split(start)
-        except ValueError:
-            argv = []
-        # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
-        if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
-            return argv, 'package.json "scripts.start"'
-    main = str(package.get("main", "")).strip()
-    if main and (root / main).is_file():
-        return ["node", main], 'package.json "main"'
-    for name in ("server.js", "index.js", "app.js"):
-        if (root / name).is_file():
-            return ["node", name], f"{name} at the root"
-    return _server_file(root, "node", "node")
-
-
-def _server_file(root: Path, stack: str, interpreter: str) -> tuple[list[str], str] | None:
-    """The source file that starts a server (listen(…), app.run(…)), when nothing else tells."""
-    for path in _source_files(root, stack):
-        if path.suffix in (".ts", ".tsx"):
-            continue  # needs a build first: the build's output is what runs
-        match = SERVER_STARTS[stack].search(_read(path))
-        if match and (stack != "python" or MAIN_GUARD.search(_read(path))):
-            rel = str(path.relative_to(root))
-            return [interpreter, rel], f"{rel}, which starts the server with {match.group(0)}…"
-    return None
-
-
-def _python_app_object(text: str, constructor: str) -> str | None:
-    """The variable an `x = Flask(...)`-style line binds, or None."""
-    match = re.search(rf"^(\w+)\s*=\s*(?:\w+\.)?{constructor}\(", text, re.MULTILINE)
-    return match.group(1) if match else None
-
-
-def _requirement_names(root: Path) -> set[str]:
-    names: set[str] = set()
-    lines = _read(root / "requirements.txt").splitlines()
-    pyproject = _toml(root / "pyproject.toml")
-    lines += [str(d) for d in (pyproject.get("project") or {}).get("dependencies", [])]
-    lines += list(((pyproject.get("tool") or {}).get("poetry") or {}).get("dependencies", {}))
-    for line in lines:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-        if match:
-            names.add(match.group(1).lower().replace("_", "-"))
-    return names
-
-
-def _module_name(root: Path, path: Path) -> str:
-    return ".".join(path.relative_to(root).with_suffix("").parts)
-
-
-def _python_command(root: Path) -> tuple[list[str], str] | None:
-    pyproject = _toml(root / "pyproject.toml")
-    scripts = (pyproject.get("project") or {}).get("scripts") or {}
-    if scripts:
-        name = sorted(scripts)[0]
-        return [name], f"pyproject.toml [project.scripts] {name}"
-    requirements = _requirement_names(root)
-    if (root / "manage.py").is_file():
-        settings = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)\.settings['\"]",
-                             _read(root / "manage.py"))
-        project = settings.group(1) if settings else ""
-        if project and "gunicorn" in requirements:
-            return ["gunicorn", f"{project}.wsgi", "--bind", f"0.0.0.0:{PORT_PLACEHOLDER}"], \
-                "Django's manage.py, with gunicorn"
-        return (["python3", "manage.py", "runserver", f"0.0.0.0:{PORT_PLACEHOLDER}", "--noreload"],
-                "Django's manage.py (the development server: add gunicorn for production)")
-    for path in _source_files(root, "python"):
-        text = _read(path)
-        for constructor, server_names in (("FastAPI", ("uvicorn",)), ("Starlette", ("uvicorn",))):
-            variable = _python_app_object(text, constructor)
-            if variable:
-                target = f"{_module_name(root, path)}:{variable}"
-                return ["uvicorn", target, "--host", "0.0.0.0", "--port", PORT_PLACEHOLDER], \
-                    f"{constructor} app in {path.relative_to(root)}, under uvicorn"
-        variable = _python_app_object(text, "Flask")
-        if variable:
-            rel = path.relative_to(root)
-            if "gunicorn" in requirements:
-                return ["gunicorn", "--bind", f"0.0.0.0:{PORT_PLACEHOLDER}", f"{_module_name(root, path)}:{variable}"], \
-                    f"Flask app in {rel}, with gunicorn"
-            if "__main__" in text:
-                return ["python3", str(rel)], f"Flask app in {rel} with app.run()"
-    for name in PYTHON_ENTRY_FILES:
-        if (root / name).is_file() and "__main__" in _read(root / name):
-            return ["python3", name], f"{name} at the root"
-    scripts = [p.name for p in sorted(root.glob("*.py")) if MAIN_GUARD.search(_read(p))]
-    if len(scripts) == 1:
-        return ["python3", scripts[0]], f"{scripts[0]}, the root's only script with a __main__ guard"
-    return _server_file(root, "python", "python3")
 
 
 def _substitute_port(argv: list[str]) -> list[str]:
@@ -492,8 +309,8 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
                 return argv, f"{word} is not in the repository (the old image made it)"
             new_path = "/app" if in_repo == "." else f"/app/{in_repo}"
             moved.append(new_path if word.startswith("/") else in_repo)
-        elif index == 0 and word.startswith("/") and stack in BUILT_PROGRAMS:
-            moved.append(BUILT_PROGRAMS[stack])
+        elif index == 0 and word.startswith("/") and getattr(_detector(stack), "BUILT_PROGRAM", ""):
+            moved.append(_detector(stack).BUILT_PROGRAM)  # type: ignore[union-attr]
         elif index == 0 and word.startswith("/") and posixpath.basename(posixpath.dirname(word)) == "bin":
             moved.append(posixpath.basename(word))  # a program the new image has on its PATH
         elif word.startswith("/"):
@@ -509,7 +326,7 @@ def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
     script = root / argv[0].removeprefix("/app/") if argv else None
     if script is None or not script.is_file() or script.stat().st_mode & 0o111:
         return argv, ""
-    first = _read(script).splitlines()[:1]
+    first = read_text(script).splitlines()[:1]
     words = first[0][2:].split() if first and first[0].startswith("#!") else []
     program = posixpath.basename(words[1] if len(words) > 1 and words[0].endswith("/env") else words[0]) \
         if words else ""
@@ -549,7 +366,8 @@ def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
     if found is None and dockerfile:
         found = _dockerfile_command(root, stack, dockerfile, warnings)
     if found is None:
-        result = {"node": _node_command, "python": _python_command}.get(stack, lambda _: None)(root)
+        detector = _detector(stack)
+        result = detector.command(root) if detector else None
         found = Finding("command", result[0], result[1]) if result else None
     if found is not None and isinstance(found.value, list):
         argv, why = _through_interpreter(root, found.value)
@@ -567,9 +385,9 @@ def _script_steps(root: Path, argv: list[str]) -> list[str]:
     words = argv[1:] if argv and argv[0] in SHELLS + ("dash",) else argv
     script = root / words[0].removeprefix("/app/") if words else None
     if script is None or not script.is_file() or not (script.suffix == ".sh" or
-                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", _read(script))):
+                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", read_text(script))):
         return []
-    lines = [line.strip() for line in _read(script).splitlines()]
+    lines = [line.strip() for line in read_text(script).splitlines()]
     commands = [line.rstrip(";") for line in lines
                 if line and not line.startswith("#") and "()" not in line and line.split()[0].rstrip(";") not in
                 SCRIPT_SETUP_WORDS]
@@ -629,7 +447,7 @@ def _gunicorn_bind_port(root: Path, words: list[str]) -> tuple[int, str] | None:
         elif word.startswith("--config="):
             config = word.split("=", 1)[1]
     config = config.removeprefix("python:").replace(".", "/") + ".py" if config.startswith("python:") else config
-    match = re.search(r"^bind\s*=\s*\[?\s*['\"][^'\"]*:([0-9]{2,5})['\"]", _read(root / config), re.MULTILINE)
+    match = re.search(r"^bind\s*=\s*\[?\s*['\"][^'\"]*:([0-9]{2,5})['\"]", read_text(root / config), re.MULTILINE)
     return (int(match.group(1)), f"bind in {config}") if match else None
 
 
@@ -672,7 +490,7 @@ def _config_file_port(root: Path) -> tuple[int, str] | None:
                 continue
             if path.name.startswith(("docker-compose", "compose", ".")) or path.name in ("pyproject.toml",):
                 continue
-            match = SERVER_SECTION_PORT.search(_read(path))
+            match = SERVER_SECTION_PORT.search(read_text(path))
             if match:
                 port = int(match.group(1) or match.group(2))
                 return port, f"{path.relative_to(root)}, the server's own config file"
@@ -691,8 +509,8 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
     for found in (_gunicorn_bind_port(root, words), _server_default_port(words, warnings)):
         if found:
             return Finding("port", *found)
-    for path in _source_files(root, stack):
-        text = _read(path)
+    for path in source_files(root, _suffixes(stack)):
+        text = read_text(path)
         for pattern, what in PORT_IN_SOURCE:
             match = pattern.search(text)
             if match and 0 < int(match.group(1)) < 65536:
@@ -702,8 +520,8 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
 
 
 def detect_health_path(root: Path, stack: str) -> Finding | None:
-    for path in _source_files(root, stack):
-        text = _read(path)
+    for path in source_files(root, _suffixes(stack)):
+        text = read_text(path)
         for candidate in HEALTH_PATHS:
             quoted = rf"['\"`]{re.escape(candidate)}/?['\"`]"
             # Django's path() and re_path() write routes without the leading slash.
@@ -730,12 +548,7 @@ def detect(root: Path) -> Detection:
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
-    if stack.value == "python":
-        findings.append(detect_python_deps(root))
-    elif stack.value == "node":
-        findings.append(detect_package_manager(root, detection.warnings))
-    elif stack.value == "go":
-        findings.append(detect_go_builder(root, detection.warnings))
+    findings += _detector(str(stack.value)).answers(root, detection.warnings)  # type: ignore[union-attr]
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value))]
