@@ -12,58 +12,15 @@ import pytest
 from dockerfile_parse import DockerfileParser
 
 from service_files import lint_service_files
+from support_table import support_table
 
 COMBINATIONS = [
     {"layout": layout, "privilege": privilege, "drop_tool": tool, "home": home}
     for layout, (privilege, tool), home in itertools.product(
         ["single", "multi"], [("user", "setpriv"), ("drop", "setpriv"), ("drop", "gosu")], [False, True])
 ]
-DROP_TOOLS = {"alpine": ["su-exec", "gosu"], "rhel": ["setpriv"], "distroless": []}
-
-
-def _support_table() -> list[dict]:
-    """Every combination the questions accept: distro x layout x privilege x tool x style x init."""
-    rows = []
-    for distro in ["debian", "ubuntu", "alpine", "rhel", "distroless"]:
-        for layout in (["multi"] if distro == "distroless" else ["single", "multi"]):
-            models: list[dict] = [{"privilege": "user"}, {"privilege": "openshift"}]
-            for tool in DROP_TOOLS.get(distro, ["setpriv", "gosu"]):
-                models += [{"privilege": "drop", "drop_tool": tool, "drop_style": style}
-                           for style in ["entrypoint", "cmd"]]
-            for model in models:
-                for init in ([False] if distro == "rhel" else [False, True]):
-                    rows.append({"distro": distro, "layout": layout, **model, "init": init})
-    return rows
-
-
-STACK_DISTROS = {"go": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
-                 "generic": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
-                 "node": ["debian", "alpine", "rhel", "distroless"]}
-
-
-def _stack_rows() -> list[dict]:
-    """The other stacks on every family they accept: each privilege model once (drop with
-    the family's first tool), init with the user model, node's single layout on Debian."""
-    rows = []
-    for stack, distros in STACK_DISTROS.items():
-        for distro in distros:
-            shell_less = distro in ("distroless", "scratch")
-            models = [{"privilege": "user", "init": distro != "rhel"}, {"privilege": "openshift", "init": False}]
-            if not shell_less:
-                tool = DROP_TOOLS.get(distro, ["setpriv"])[0]
-                models.append({"privilege": "drop", "drop_tool": tool, "drop_style": "entrypoint", "init": False})
-            for model in models:
-                rows.append({"stack": stack, "distro": distro, **model})
-        rows.append({"stack": stack, "distro": "debian", "layout": "single", "privilege": "user", "init": False})
-    return [row for row in rows if not (row["stack"] != "node" and row.get("layout") == "single")]
-
-
-# python's other dependency files, on each family (layouts: where the install runs).
-PYTHON_DEPS_ROWS = [{"python_deps": deps, "distro": distro, "layout": layout}
-                    for deps in ["pyproject", "uv"]
-                    for distro, layout in [("debian", "multi"), ("ubuntu", "single"), ("alpine", "single"),
-                                           ("rhel", "multi"), ("distroless", "multi")]]
-SUPPORT_TABLE = _support_table() + _stack_rows() + PYTHON_DEPS_ROWS
+# Every combination the questions accept, from the rows (tests/support_table.py).
+SUPPORT_TABLE = support_table()
 
 
 def _ids(combo: dict) -> str:

@@ -4,14 +4,21 @@ Adding a stack or a family is adding its folder (see the README, "Adding a famil
 stack")."""
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from .drop_tools import DROP_TOOLS
-from .rows import DropTool, Family, Stack
+from .rows import ANY_FAMILY, DropTool, Family, Stack
 
 HERE = Path(__file__).resolve().parent
+
+
+def stack_module(name: str) -> ModuleType:
+    """A stack's folder, as a module (its row, TEST_ROWS, ...)."""
+    return import_module(f"{__package__}.stacks.{name}")
 
 
 def _rows(kind: str, attribute: str) -> list[Any]:
@@ -26,8 +33,17 @@ def _rows(kind: str, attribute: str) -> list[Any]:
     return sorted(rows, key=lambda row: (row.order, row.name))
 
 
+def _resolved(stack: Stack, families: dict[str, Family]) -> Stack:
+    """The stack's families and images, with those a family's row adds (its stack_images)."""
+    own = tuple(families) if stack.families == ANY_FAMILY else stack.families
+    added = {name: family.stack_images[stack.name] for name, family in families.items()
+             if stack.name in family.stack_images}
+    return replace(stack, families=own + tuple(name for name in added if name not in own),
+                   images={**added, **stack.images})
+
+
 FAMILIES: dict[str, Family] = {family.name: family for family in _rows("families", "FAMILY")}
-STACKS: dict[str, Stack] = {stack.name: stack for stack in _rows("stacks", "STACK")}
+STACKS: dict[str, Stack] = {stack.name: _resolved(stack, FAMILIES) for stack in _rows("stacks", "STACK")}
 DEFAULT_STACK = next(iter(STACKS))
 DEFAULT_FAMILY = next(iter(FAMILIES))
 

@@ -88,7 +88,8 @@ def image_reference_error(question: str, value: Any, answers: Mapping[str, Any])
                    if question == "base_image" else "")
         return f"{question}: not a valid image reference{example} (got {json.dumps(value)})"
     family = family_row(answers)
-    if question == "base_image" and family.scratch != (text == "scratch"):
+    empty = {row.image for row in FAMILIES.values() if row.scratch}  # the empty image's reserved name
+    if question == "base_image" and family.scratch != (text in empty):
         return (f"base_image: scratch goes with distro scratch (and only with it: its account files are "
                 f"written from nothing), got {json.dumps(text)} for distro {answers.get('distro')}")
     return ""

@@ -94,7 +94,7 @@ class Plan:
     health: Health | None
     probe_binary: str = ""  # the probe the builder makes (a stack without an interpreter, with a health path)
     env: tuple[tuple[str, str], ...] = ()  # the running service's environment, PORT first
-    builder_family: str = "debian"  # the family of the builder image
+    builder_family: str = ""  # the family of the builder image
     build_packages: tuple[str, ...] = ()  # installed in the builder stage
     runtime_packages: tuple[str, ...] = ()  # installed in the runtime stage (single: also build_packages)
     python_deps: str = ""

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+ANY_FAMILY = ("*",)  # a stack's families: every family (catalog.py resolves it)
+
 
 @dataclass(frozen=True)
 class DropTool:
@@ -48,6 +50,8 @@ class Family:
     builder_family: str = ""  # the family of its builder stages ("": its own)
     scratch: bool = False  # the empty image: no files of its own (base_image scratch goes with it)
     image_account: tuple[str, int] | None = None  # the images' own account it may reuse (name, uid=gid)
+    # The stacks whose runtime images it has, beyond those that run on any family: stack -> image.
+    stack_images: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def include(self) -> str:
@@ -68,7 +72,7 @@ class Stack:
     order: int  # place among the stack choices
     title: str  # the stack choice's label
     help: str  # one line of the stack question's help
-    families: tuple[str, ...]  # the families it runs on, in order
+    families: tuple[str, ...]  # the families it runs on, in order (ANY_FAMILY: every one)
     images: Mapping[str, str] = field(default_factory=dict)  # runtime image per family (else the family's)
     builds: bool = True  # has a build in a builder stage (generic: its artifact is built elsewhere)
     builder_image: str = ""  # the builder's image whatever the runtime ("": the runtime's)

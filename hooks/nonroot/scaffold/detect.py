@@ -53,13 +53,15 @@ SHELL_SYNTAX = re.compile(r"&&|\|\||[;|&<>`]|\$\(|\$(?!\{?PORT\b)[A-Za-z_{]")
 SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
 # Interpreters of a script that is not executable in the repository, by its #! line's
 # program or its suffix.
-SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "python": "python3",
-                       "python3": "python3", "node": "node"}
+SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh",
+                       **{name: program for detector in DETECTORS.values()
+                          for name, program in getattr(detector, "SCRIPT_INTERPRETERS", {}).items()}}
 # A start script's lines that are no step of their own: shell set-up and control flow.
 SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
                                 "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
                                 "}", "{", "exit", "trap", "umask"))
-SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
+SCRIPT_SUFFIXES = {".sh": "sh", **{suffix: program for detector in DETECTORS.values()
+                                   for suffix, program in getattr(detector, "SCRIPT_SUFFIXES", {}).items()}}
 
 
 @dataclass

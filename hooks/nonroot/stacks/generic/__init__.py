@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...families.debian import IMAGE as DEBIAN_IMAGE
-from ...rows import Stack
+from ...rows import ANY_FAMILY, Stack
 
 
 def _command(answers: Mapping[str, Any]) -> list[str]:
@@ -15,7 +15,7 @@ def _command(answers: Mapping[str, Any]) -> list[str]:
 STACK = Stack(
     "generic", order=40, title="generic (an existing artifact and its command)",
     help="generic: an artifact your own build made, and the command that starts it.",
-    families=("debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"),
+    families=ANY_FAMILY,
     builds=False, builder_image=DEBIAN_IMAGE,
     layout_refusal="generic copies an artifact built elsewhere: there is nothing to build; use multi",
     command=_command, health_path="", questions=("artifact",),

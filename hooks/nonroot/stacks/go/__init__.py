@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...families.debian import CODENAME
-from ...rows import Stack
+from ...rows import ANY_FAMILY, Stack
 
 VERSION = "1.26"
 BUILDER = f"golang:{VERSION}-{CODENAME}"
@@ -29,7 +29,7 @@ def go_module_error(answers: Mapping[str, Any], destination: str) -> str:
 STACK = Stack(
     "go", order=30, title="Go (static binary, CGO_ENABLED=0)",
     help="go: a static binary (CGO_ENABLED=0) that can run on scratch or distroless.",
-    families=("debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"),
+    families=ANY_FAMILY,
     builder_image=BUILDER, builder_family="debian",
     layout_refusal="the go stack compiles in a builder stage and ships only the binary; use multi",
     command=lambda answers: ["/app/server"],

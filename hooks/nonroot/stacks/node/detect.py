@@ -16,6 +16,9 @@ NODE_LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-l
 # The lines that start a server, for a repository with no other start signal.
 SERVER_START = re.compile(r"\.listen\(|createServer\(")
 DESCRIBED = {"package_manager": ("package manager ", str)}
+# A script's interpreter, by its #! line's program or its suffix (a script that is not executable).
+SCRIPT_INTERPRETERS = {"node": "node"}
+SCRIPT_SUFFIXES = {".js": "node", ".mjs": "node", ".cjs": "node"}
 
 
 def marker(root: Path) -> str | None:

@@ -18,6 +18,9 @@ MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
 SERVER_START = re.compile(r"\.run\(|uvicorn\.run\(|serve_forever\(|web\.run_app\(|waitress\.serve\(|make_server\(")
 # How the summary names its own answers.
 DESCRIBED = {"python_deps": ("dependencies ", str)}
+# A script's interpreter, by its #! line's program or its suffix (a script that is not executable).
+SCRIPT_INTERPRETERS = {"python": "python3", "python3": "python3"}
+SCRIPT_SUFFIXES = {".py": "python3"}
 
 
 def marker(root: Path) -> str | None:
