@@ -321,14 +321,25 @@ def test_a_dockerfile_cmd_run_by_a_shell_is_a_shell_line(tmp_path, cmd):
     assert finding(tmp_path, "command").value == "alembic upgrade head && uvicorn app:app"
 
 
-def test_a_command_naming_the_old_images_venv_gives_way_to_the_next_signal(tmp_path):
+def test_a_command_naming_the_old_images_venv_runs_the_console_script_with_its_arguments(tmp_path):
     write(tmp_path, {
         "pyproject.toml": "[project]\nname = 'caldav'\n[project.scripts]\ncaldav-server = 'caldav.main:run'\n",
         "Dockerfile": "FROM python:3.12-alpine\nCOPY . /app/src\nRUN python -m venv /app && /app/bin/pip install /app/src\n"
-                      'ENTRYPOINT ["/app/bin/python", "/app/bin/caldav-server"]\n'})
+                      'ENTRYPOINT ["/app/bin/python", "/app/bin/caldav-server"]\nCMD ["--hosts", "0.0.0.0:5232,[::]:5232"]\n'})
+    detection = detect(tmp_path)
+    assert detection.get("command") == ["caldav-server", "--hosts", "0.0.0.0:5232,[::]:5232"]
+    assert detection.get("port") == 5232
+    assert detection.warnings == []
+
+
+def test_a_command_naming_what_the_old_image_made_gives_way_to_the_next_signal(tmp_path):
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'caldav'\n[project.scripts]\ncaldav-server = 'caldav.main:run'\n",
+        "Dockerfile": "FROM python:3.12-alpine\nCOPY . /app/src\nRUN python -m venv /app && /app/bin/pip install /app/src\n"
+                      'ENTRYPOINT ["/app/bin/python", "/app/bin/caldav-admin.py", "serve"]\n'})
     detection = detect(tmp_path)
     assert detection.get("command") == ["caldav-server"]
-    assert any("/app/bin/python" in w and "not in the build context" in w and "next signal" in w
+    assert any("/app/bin/caldav-admin.py" in w and "not in the build context" in w and "next signal" in w
                for w in detection.warnings)
 
 
@@ -465,3 +476,30 @@ def test_a_start_scripts_steps_before_the_server_are_named(tmp_path):
     found = finding(tmp_path, "command")
     assert found.value == ["./boot.sh"]
     assert found.source == "Procfile web:; at every start it first runs flask db upgrade, then flask translate compile"
+
+
+# ------------------------------------------------------- the old Dockerfile's environment
+def test_the_old_dockerfiles_env_for_the_service_is_kept(tmp_path):
+    write(tmp_path, {"requirements.txt": "flask\n", "Dockerfile": (
+        "FROM python:slim\nCOPY . /srv\nENV FLASK_APP microblog.py\n"
+        "ENV PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH LANG=C.UTF-8 SETTINGS=/srv/conf/prod.py\n")})
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "prod.py").write_text("DEBUG = False\n")
+    found = finding(tmp_path, "env")
+    assert found.value == {"FLASK_APP": "microblog.py", "PYTHONUNBUFFERED": "1", "SETTINGS": "/app/conf/prod.py"}
+    assert found.source == "the existing Dockerfile's ENV"
+
+
+def test_an_env_path_the_new_image_lacks_is_dropped_with_a_warning(tmp_path):
+    write(tmp_path, {"requirements.txt": "x\n", "Dockerfile": "FROM python:3.12\nENV AGENDA_CONFIG=/etc/agenda/config\n"})
+    detection = detect(tmp_path)
+    assert detection.get("env") is None
+    assert any("ENV AGENDA_CONFIG=/etc/agenda/config is not kept" in w for w in detection.warnings)
+
+
+def test_the_old_images_volumes_are_the_writable_paths(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "Dockerfile": (
+        "FROM python:3-alpine AS build\nVOLUME /tmp/build\nFROM python:3-alpine\n"
+        "VOLUME /var/lib/radicale\nVOLUME [\"/var/log/radicale\", \"/var/lib/radicale/\"]\n")})
+    found = finding(tmp_path, "writable_paths")
+    assert (found.value, found.source) == (["/var/lib/radicale", "/var/log/radicale"], "the existing Dockerfile's VOLUME")

@@ -56,6 +56,14 @@ SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
 SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh",
                        **{name: program for detector in DETECTORS.values()
                           for name, program in getattr(detector, "SCRIPT_INTERPRETERS", {}).items()}}
+# The stacks' own interpreters (a console script's old interpreter in front of it goes).
+_STACK_INTERPRETERS = frozenset(name for detector in DETECTORS.values()
+                                for name in getattr(detector, "SCRIPT_INTERPRETERS", {}))
+# The environment an image's own layout decides, never carried over from an old Dockerfile.
+LAYOUT_ENV = frozenset(("PATH", "HOME", "PORT", "LANG", "LANGUAGE", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
+                        "GOPATH", "GOROOT", "NODE_PATH", "NODE_VERSION", "YARN_VERSION", "PYTHON_VERSION",
+                        "PYTHON_SHA256", "GPG_KEY", "PYTHON_PIP_VERSION", "PYTHON_GET_PIP_URL", "DEBIAN_FRONTEND"))
+LAYOUT_ENV_PREFIXES = ("LC_", "PIP_", "POETRY_", "UV_", "NPM_CONFIG_", "npm_config_")
 # A start script's lines that are no step of their own: shell set-up and control flow.
 SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
                                 "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
@@ -104,6 +112,8 @@ DESCRIBED = {
     "command": ("start command ", lambda command: _show_command(command)),
     "port": ("port ", str),
     "health_path": ("health check ", lambda path: "of the port, by a TCP connection" if path == TCP_HEALTH else path),
+    "writable_paths": ("writable ", lambda paths: " ".join(paths)),
+    "env": ("environment ", lambda env: " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())),
     "builder_image": ("builder ", str),
 }
 
@@ -135,6 +145,8 @@ class Dockerfile:
     # (source in the context, destination in the image) of the last stage's COPY/ADD of the
     # build context: where the old image kept the repository's files.
     copies: tuple[tuple[str, str], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()  # the last stage's ENV, in order
+    volumes: tuple[str, ...] = ()  # the last stage's VOLUMEs: where the service keeps its state
 
 
 def _instruction_lines(text: str) -> list[tuple[str, str]]:
@@ -173,13 +185,17 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
     if not path.is_file():
         return None
     base, entrypoint, cmd, exposed, bases = "", [], [], [], []
-    workdir, copies, shell = "/", [], ""
+    workdir, copies, shell, env, volumes = "/", [], "", {}, []
     for keyword, rest in _instruction_lines(read_text(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
             bases.insert(0, base)
-            entrypoint, cmd, workdir, copies, shell = [], [], "/", [], ""  # a new stage starts over
+            entrypoint, cmd, workdir, copies, shell, env, volumes = [], [], "/", [], "", {}, []  # a new stage
+        elif keyword == "ENV":
+            env.update(_env_pairs(rest))
+        elif keyword == "VOLUME":
+            volumes += [posixpath.normpath(v) for v in _exec_form(rest) if v.startswith("/")]
         elif keyword == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip().strip("\"'")))
         elif keyword in ("COPY", "ADD"):
@@ -201,7 +217,19 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
                 if number.isdigit():
                     exposed.append(int(number))
     return Dockerfile(base=base, bases=tuple(bases), entrypoint=entrypoint, cmd=cmd, exposed=exposed,
-                      shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies))
+                      shell_line=shell if not entrypoint else "", workdir=workdir, copies=tuple(copies),
+                      env=tuple(env.items()), volumes=tuple(volumes))
+
+
+def _env_pairs(arguments: str) -> dict[str, str]:
+    """ENV's KEY=value pairs (quoted as sh would), or the legacy `ENV KEY value`."""
+    try:
+        words = shlex.split(arguments)
+    except ValueError:
+        return {}
+    if words and "=" not in words[0]:
+        return {words[0]: " ".join(words[1:])}
+    return dict(word.split("=", 1) for word in words if "=" in word)
 
 
 def read_procfile_web(path: Path) -> str:
@@ -301,12 +329,19 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
     dependencies on PATH, a built binary where the stack's build puts it), or the reason it
     cannot be: a path that the old image made and the new one does not have."""
     moved: list[str] = []
+    scripts = _console_scripts(root)
     for index, word in enumerate(argv):
         if not ("/" in word or Path(word).suffix in SCRIPT_SUFFIXES):
             moved.append(word)
             continue
         in_repo = _image_path_in_repo(dockerfile, root, word)
-        if in_repo is not None:
+        if posixpath.basename(word) in scripts and (in_repo is None or not (root / in_repo).exists()):
+            # the project's console script, which the new image installs on its PATH (run
+            # by itself: the old interpreter in front of it goes)
+            if len(moved) == 1 and posixpath.basename(moved[0]) in _STACK_INTERPRETERS:
+                moved = []
+            moved.append(posixpath.basename(word))
+        elif in_repo is not None:
             if not (root / in_repo).exists():
                 return argv, f"{word} is not in the repository (the old image made it)"
             new_path = "/app" if in_repo == "." else f"/app/{in_repo}"
@@ -320,6 +355,13 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
         else:
             moved.append(word)
     return moved, ""
+
+
+def _console_scripts(root: Path) -> set[str]:
+    """The programs the project installs on the image's PATH (a stack's detector tells:
+    python's console scripts)."""
+    return {name for detector in DETECTORS.values() if hasattr(detector, "console_scripts")
+            for name in detector.console_scripts(root)}
 
 
 def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
@@ -360,6 +402,32 @@ def _dockerfile_command(root: Path, stack: str, dockerfile: Dockerfile,
     return Finding("command", _substitute_port(moved), source)
 
 
+def detect_env(root: Path, dockerfile: Dockerfile | None, warnings: list[str]) -> Finding | None:
+    """The old Dockerfile's ENV that the service itself reads (FLASK_APP, NODE_ENV, ...): not
+    what the image's own layout decides (PATH, HOME, PORT, the locale, a venv), not a value
+    that names a path the new image does not have."""
+    kept: dict[str, str] = {}
+    for key, value in dockerfile.env if dockerfile else ():
+        if key in LAYOUT_ENV or key.startswith(LAYOUT_ENV_PREFIXES) or "$" in value:
+            continue
+        if value.startswith("/"):
+            in_repo = _image_path_in_repo(dockerfile, root, value)  # type: ignore[arg-type]
+            if in_repo is None or not (root / in_repo).exists():
+                warnings.append(f"the existing Dockerfile's ENV {key}={value} is not kept: the new image has no "
+                                f"{value} (answer env to set it)")
+                continue
+            value = "/app" if in_repo == "." else f"/app/{in_repo}"
+        kept[key] = value
+    return Finding("env", kept, "the existing Dockerfile's ENV") if kept else None
+
+
+def detect_writable_paths(dockerfile: Dockerfile | None) -> Finding | None:
+    """Where the old image kept the service's state (its VOLUMEs): the paths the user may write."""
+    if not dockerfile or not dockerfile.volumes:
+        return None
+    return Finding("writable_paths", list(dict.fromkeys(dockerfile.volumes)), "the existing Dockerfile's VOLUME")
+
+
 def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
                    warnings: list[str] | None = None) -> Finding | None:
     warnings = [] if warnings is None else warnings
@@ -397,7 +465,7 @@ def _script_steps(root: Path, argv: list[str]) -> list[str]:
 
 
 PORT_IN_ARGS = (re.compile(r"^(?:--port|-p|--bind|-b|--listen)=?([0-9]{2,5})$"),
-                re.compile(r"^(?:[0-9.]+|\[::\]|localhost)?:([0-9]{2,5})$"))
+                re.compile(r"^(?:[0-9.]+|\[::\]|localhost)?:([0-9]{2,5})(?:,.*)?$"))
 PORT_IN_SOURCE = (
     (re.compile(r"\.run\([^)]*\bport\s*=\s*(?:int\(\s*os\.environ\.get\(\s*['\"]PORT['\"]\s*,\s*['\"]?)?([0-9]{2,5})"),
      "app.run(port=…)"),
@@ -416,8 +484,8 @@ def _port_from_args(argv: list[str]) -> int | None:
             match = pattern.match(word)
             if match:
                 return int(match.group(1))
-        if word in ("--port", "-p", "--bind", "-b") and index + 1 < len(argv):
-            following = argv[index + 1].rsplit(":", 1)[-1]
+        if word in ("--port", "-p", "--bind", "-b", "--hosts", "--listen") and index + 1 < len(argv):
+            following = argv[index + 1].split(",")[0].rsplit(":", 1)[-1]
             if following.isdigit():
                 return int(following)
     return None
@@ -507,7 +575,7 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
     words = _command_words(command.value) if command else []
     port = _port_from_args(words)
     if port:
-        return Finding("port", port, f"the start command ({command.source})")  # type: ignore[union-attr]
+        return Finding("port", port, "the start command")
     for found in (_gunicorn_bind_port(root, words), _server_default_port(words, warnings)):
         if found:
             return Finding("port", *found)
@@ -553,6 +621,7 @@ def detect(root: Path) -> Detection:
     findings += _detector(str(stack.value)).answers(root, detection.warnings)  # type: ignore[union-attr]
     command = detect_command(root, str(stack.value), dockerfile, detection.warnings)
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
-    findings += [command, port, detect_health_path(root, str(stack.value))]
+    findings += [command, port, detect_health_path(root, str(stack.value)),
+                 detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile)]
     detection.findings = [f for f in findings if f is not None]
     return detection

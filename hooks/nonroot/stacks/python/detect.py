@@ -41,6 +41,13 @@ def detect_python_deps(root: Path) -> Finding | None:
     return None
 
 
+def console_scripts(root: Path) -> set[str]:
+    """The console scripts the project installs ([project.scripts], Poetry's scripts)."""
+    pyproject = read_toml(root / "pyproject.toml")
+    poetry = ((pyproject.get("tool") or {}).get("poetry") or {}).get("scripts") or {}
+    return set((pyproject.get("project") or {}).get("scripts") or {}) | set(poetry)
+
+
 def answers(root: Path, warnings: list[str]) -> list[Finding | None]:
     """The stack's own answers."""
     return [detect_python_deps(root)]
