@@ -144,3 +144,36 @@ def test_a_compiled_template_cache_that_cannot_be_read_or_written_never_stops_a_
     cache.directory = str(tmp_path / "not-a-folder")   # nowhere to write
     env.cache.clear()
     assert env.get_template("t.jinja").render(x=2) == "ok 2"
+
+
+def _choices(question: str, answers: dict) -> dict:
+    import json
+
+    return json.loads(checks.choices(question, answers))
+
+
+def test_a_family_the_stack_does_not_run_on_is_a_disabled_choice_with_its_reason():
+    choices = {value if isinstance(value, str) else value["value"]: value for value in
+               _choices("distro", {"stack": "python"}).values()}
+    assert choices["debian"] == "debian"
+    assert choices["scratch"]["validator"].startswith("scratch is an empty image with no Python runtime")
+    assert set(choices) == set(catalog.FAMILIES)  # every family is shown, none taken away
+
+
+def test_a_drop_tool_the_family_does_not_package_is_a_disabled_choice():
+    choices = {label: value for label, value in _choices("drop_tool", {"distro": "alpine"}).items()}
+    disabled = {value["value"]: value["validator"] for value in choices.values() if isinstance(value, dict)}
+    assert disabled == {"setpriv": "Alpine's BusyBox has no full setpriv"}
+
+
+def test_a_layout_the_stack_does_not_take_is_a_disabled_choice():
+    disabled = [value for value in _choices("layout", {"stack": "go"}).values() if isinstance(value, dict)]
+    assert [value["value"] for value in disabled] == ["single"]
+    assert "ships only the binary" in disabled[0]["validator"]
+
+
+def test_the_drop_tools_command_lines_are_the_tools():
+    from nonroot.drop_tools import DROP_TOOLS
+
+    plan = plans.build_plan({"privilege": "drop", "drop_tool": "gosu", "uid": 12000, "gid": 12001})
+    assert plan.drop_argv == DROP_TOOLS["gosu"].argv(12000, 12001) == ("gosu", "12000:12001")
