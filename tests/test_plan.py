@@ -166,10 +166,10 @@ def test_a_drop_tool_the_family_does_not_package_is_a_disabled_choice():
     assert disabled == {"setpriv": "Alpine's BusyBox has no full setpriv"}
 
 
-def test_a_layout_the_stack_does_not_take_is_a_disabled_choice():
-    disabled = [value for value in _choices("layout", {"stack": "go"}).values() if isinstance(value, dict)]
-    assert [value["value"] for value in disabled] == ["single"]
-    assert "ships only the binary" in disabled[0]["validator"]
+def test_a_layout_or_privilege_the_rows_exclude_is_a_disabled_choice():
+    assert "ships only the binary" in checks.refusal("layout", "single", {"stack": "go"})
+    assert checks.refusal("layout", "multi", {"stack": "go"}) == ""
+    assert checks.refusal("privilege", "drop", {"stack": "go", "distro": "scratch"}).startswith("drop needs a shell")
 
 
 def test_the_drop_tools_command_lines_are_the_tools():

@@ -72,7 +72,7 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
 
 @pytest.mark.parametrize(("answers", "reason"), [
     ({"distro": "distroless", "layout": "single"}, "needs the multi layout"),
-    ({"distro": "distroless", "privilege": "drop"}, "drop needs a shell"),
+    ({"distro": "distroless", "privilege": "drop"}, "'privilege': drop needs a shell"),
     ({"distro": "distroless", "home": True}, "distroless has no tools to make a home"),
     ({"distro": "rhel", "init": True}, "tini is not in the RHEL/UBI"),
     ({"distro": "alpine", "privilege": "drop", "drop_tool": "setpriv"}, "no full setpriv"),
@@ -83,7 +83,7 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
     ({"stack": "go", "layout": "single"}, "'layout': the go stack compiles in a builder stage"),
     ({"stack": "go", "distro": "debian", "base_image": "scratch"}, "base_image: scratch goes with distro scratch"),
     ({"stack": "go", "distro": "scratch", "base_image": "alpine:3.20"}, "base_image: scratch goes with distro scratch"),
-    ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "privilege: drop needs a shell"),
+    ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "'privilege': drop needs a shell"),
     ({"stack": "go", "distro": "scratch", "home": True}, "home: scratch has no tools"),
     ({"stack": "node", "uid": 1000}, "uid: the node images ship the user node as 1000"),
     ({"stack": "node", "user": "node", "group": "node"}, "uid: the node images ship the user node as 1000"),

@@ -53,15 +53,22 @@ def choices(question: str, answers: Mapping[str, Any]) -> str:
         items = [(row.title, row.name, "") for row in STACKS.values()]
     elif question == "distro":
         items = [(row.choice_label, row.name, distro_refusal(stack, row)) for row in FAMILIES.values()]
-    elif question == "layout":
-        labels = {"multi": "multi (builder stage with a venv, lean runtime stage)", "single": "single (one stage)"}
-        items = [(label, name, layout_refusal(stack, family, name)) for name, label in labels.items()]
     elif question == "drop_tool":
         items = [(tool.title, tool.name, drop_tool_refusal(family, tool.name)) for tool in DROP_TOOLS.values()]
     else:
         raise KeyError(question)
     return json.dumps({label: {"value": value, "validator": reason} if reason else value
                        for label, value, reason in items})
+
+
+def refusal(question: str, value: str, answers: Mapping[str, Any]) -> str:
+    """Why a choice of copier.yml's own (layout, privilege) is disabled ("": it is not)."""
+    stack, family = stack_row(answers), family_row(answers)
+    if question == "layout":
+        return layout_refusal(stack, family, value)
+    if question == "privilege" and value == "drop" and family.shell_less:
+        return f"drop needs a shell and a drop tool in the runtime; {family.name} has neither, so use user"
+    return ""
 
 
 # ---------------------------------------------------------- the questions
@@ -119,23 +126,10 @@ def id_error(question: str, value: Any, answers: Mapping[str, Any]) -> str:
     return ""
 
 
-def layout_error(answers: Mapping[str, Any]) -> str:
-    reason = layout_refusal(stack_row(answers), family_row(answers), str(answers.get("layout") or "multi"))
-    return f"layout: {reason}" if reason else ""
-
-
 def home_error(answers: Mapping[str, Any]) -> str:
     family = family_row(answers)
     if answers.get("home") and family.shell_less:
         return f"home: {family.name} has no tools to make a home; declare a writable path instead"
-    return ""
-
-
-def privilege_error(answers: Mapping[str, Any]) -> str:
-    family = family_row(answers)
-    if answers.get("privilege") == "drop" and family.shell_less:
-        return (f"privilege: drop needs a shell and a drop tool in the runtime; {family.name} has neither, so "
-                "use user")
     return ""
 
 
