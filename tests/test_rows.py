@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -52,12 +50,6 @@ def test_every_field_of_a_row_is_read(row):
                      or path.name == "detect.py")
     unread = [f.name for f in dataclasses.fields(row) if not re.search(rf"\.{f.name}\b", text)]
     assert unread == []
-
-
-def test_the_readme_tables_are_printed_from_the_rows():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_tables.py"), "--check"],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
 
 
 def test_the_tables_name_every_stack_and_family():

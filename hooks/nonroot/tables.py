@@ -1,6 +1,6 @@
-"""The README's tables of stacks, families and default images, printed from the rows (each
-a markdown table): `python scripts/readme_tables.py` writes them between the README's
-`<!-- rows:NAME -->` markers, and tests/test_rows.py fails when they drift."""
+"""Tables of stacks, families and default images, printed from the rows (each a markdown
+table): `python scripts/doc_tables.py` writes the stacks' one into docs/families-and-stacks.md
+between its `<!-- table: stacks -->` markers, and tests/test_docs.py fails when it drifts."""
 from __future__ import annotations
 
 from collections.abc import Callable
