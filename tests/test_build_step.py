@@ -20,7 +20,8 @@ NODE_ROWS = [{"stack": "node", "package_manager": manager, "layout": layout, "bu
 PYTHON_ROWS = [
     {"stack": "python", "build_command": ["python3", "manage.py", "collectstatic", "--noinput"]},
     {"stack": "python", "layout": "single", "build_command": "pybabel compile -d translations"},
-    {"stack": "python", "python_deps": "pyproject", "sample_app": False, "build_ca_cert": "corp.pem",
+    {"stack": "python", "python_deps": "pyproject", "sample_app": False, "command": ["gunicorn", "site.wsgi"],
+     "build_ca_cert": "corp.pem",
      "build_command": "python3 manage.py collectstatic --noinput && pybabel compile -d translations"},
     {"stack": "python", "distro": "distroless", "build_command": ["python3", "manage.py", "collectstatic", "--noinput"]},
 ]
@@ -187,7 +188,8 @@ def test_nonroot_new_keeps_a_detected_shell_line_and_no_build_step_as_strings(tm
              "shop/settings.py": "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_ROOT = 'static'\n",
              "translations/de/LC_MESSAGES/messages.po": 'msgid "a"\nmsgstr "b"\n'}
     built, plain = tmp_path / "shop", tmp_path / "plain"
-    for folder, content in ((built, files), (plain, {"requirements.txt": "flask\n", "main.py": "print(1)\n"})):
+    for folder, content in ((built, files), (plain, {"requirements.txt": "flask\n",
+                                                          "main.py": "if __name__ == '__main__':\n    print(1)\n"})):
         for name, text in content.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text)

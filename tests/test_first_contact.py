@@ -104,7 +104,7 @@ def test_the_questions_are_counted_and_the_advanced_ones_wait_behind_one_gate(tm
     assert (answers["uid_min"], answers["uid_max"], answers["build_ca_cert"], answers["init"]) == (1, 2147483647, "", False)
     assert answers["advanced"] is False
     # nonroot new ends with the next steps: commit, run, update
-    assert re.search(r"Next steps:.*commit.*docker compose -f compose\.yaml up.*copier update --trust --answers-file "
+    assert re.search(r"Next steps:.*commit.*docker compose -f compose.yaml up.*copier update --trust --answers-file "
                      r"\.copier-answers\.nonroot\.yml", term.plain(), re.S)
 
 

@@ -43,10 +43,10 @@ def written(dest: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("data", [
-    ("sample_app=false",),
-    ("sample_app=false", "kubernetes=true", "privilege=drop", "renovate=false"),
+    ("sample_app=false", "command=[gunicorn, app:app]"),
+    ("sample_app=false", "command=[gunicorn, app:app]", "kubernetes=true", "privilege=drop", "renovate=false"),
     ("sample_app=false", "stack=go", "distro=distroless"),
-    ("sample_app=false", "privilege=drop", "drop_style=cmd"),
+    ("sample_app=false", "command=[gunicorn, app:app]", "privilege=drop", "drop_style=cmd"),
 ], ids=lambda d: ",".join(d))
 def test_copy_message_lists_exactly_the_files_written(renders, tmp_path, data):
     dest = tmp_path / "svc"

@@ -43,7 +43,7 @@ CODE_SUFFIXES = frozenset((
     ".scala", ".groovy", ".php", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".cs", ".fs", ".ex", ".exs", ".erl",
     ".hs", ".clj", ".swift", ".dart", ".lua", ".pl", ".r", ".sh", ".bash"))
 CODE_NAMES = frozenset((
-    "Dockerfile", "Containerfile", "Procfile", "Makefile", "package.json", "package-lock.json", "yarn.lock",
+    "Dockerfile", "Containerfile", "Procfile", "package.json", "package-lock.json", "yarn.lock",
     "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "Cargo.toml",
     "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json")
     + tuple(name for detector in DETECTORS.values() for name in detector.MARKERS))
