@@ -104,7 +104,9 @@ def to_table(results: Results) -> str:
          f"{rebuild.rebuild_seconds:.2f} s, ratio {rebuild.ratio:.3f}; rebuilt {len(rebuild.rebuilt_steps)} of "
          f"{len(rebuild.rebuilt_steps) + len(rebuild.cached_steps)} steps ({rebuilt}), "
          f"{len(rebuild.rebuilt_with_files)} with files",
-         f"cold build (`nocache`) {rebuild.cold_seconds:.2f} s", "only the steps from the code copy on",
+         f"cold build (`nocache`) {rebuild.cold_seconds:.2f} s",
+         "no step before the code copy rebuilt; after it, the code copy is the one step with files (the others "
+         "after it only set metadata and write no layer)",
          _goal(rebuild.only_from_code_copy())),
         ("3", "`copier copy`, render only (tasks off)",
          f"{render.seconds:.2f} s, ×{render.ratio:.2f}", f"one-file template {render.baseline_seconds:.2f} s "

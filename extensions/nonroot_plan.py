@@ -1,11 +1,13 @@
 """Copier's side of the plan (loaded through copier-template-extensions' loader).
 
 PlanContext puts `plan` (hooks/nonroot/plan.py's Plan) into the context of every rendered
-file, computed once per set of answers; the globals give copier.yml its defaults tables,
-its answer checks and the defaults detected in an existing repository (detect.py), so
-copier.yml holds only questions. The package hooks/nonroot/ is loaded from this template
-version under a private name (never an installed nonroot), so an update renders the old
-and the new version each with its own plan.
+file, computed once per set of answers; the globals give copier.yml its defaults, its
+choices and answer checks (checks.py, from the rows) and the defaults detected in an
+existing repository (scaffold/detect.py), so copier.yml holds only questions.
+
+The package is this template version's hooks/nonroot, imported under a name of its own
+(`nonroot_template_<hash of its folder>`), never an installed nonroot: `copier update`
+renders the old and the new version in one process, each with its own plan and rows.
 """
 from __future__ import annotations
 
@@ -22,24 +24,24 @@ from typing import Any
 from copier_template_extensions import ContextHook
 from jinja2 import FileSystemBytecodeCache, Undefined, pass_context
 
-_HOOKS = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
-_PACKAGE = "nonroot_template"
+_PACKAGE = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
 
 
-def _template_package() -> None:
-    """This template version's own nonroot package, under a private name (never an installed
-    nonroot): Copier's update loads the old and the new version in one process, each here
-    anew with its own modules, which import each other as a package does."""
-    for name in [name for name in sys.modules if name == _PACKAGE or name.startswith(_PACKAGE + ".")]:
-        del sys.modules[name]
-    spec = spec_from_file_location(_PACKAGE, _HOOKS / "__init__.py", submodule_search_locations=[str(_HOOKS)])
-    package = module_from_spec(spec)
-    sys.modules[_PACKAGE] = package
-    spec.loader.exec_module(package)
+def template_package(folder: Path = _PACKAGE) -> str:
+    """Import the nonroot package in `folder` under a name of its own; its modules are then
+    imported as usual (relative imports inside), as `<name>.plan` and so on."""
+    name = "nonroot_template_" + sha1(str(folder).encode()).hexdigest()[:12]
+    if name not in sys.modules:
+        spec = spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+        package = module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return name
 
 
-_template_package()
-plan = import_module(f"{_PACKAGE}.plan")
+_NAME = template_package()
+plan = import_module(f"{_NAME}.plan")
+checks = import_module(f"{_NAME}.checks")
 
 # The answers a plan needs; contexts without them (questions being asked) get no plan.
 _NEEDED = ("service_name", "stack", "distro", "base_image", "uid", "gid", "privilege", "writable_paths")
@@ -86,7 +88,7 @@ def _detected(cache: dict[str, Any], context: Any, question: str) -> Any:
         return None
     if key not in cache:
         try:
-            cache[key] = import_module(f"{_PACKAGE}.scaffold.detect").detect(folder)
+            cache[key] = import_module(f"{_NAME}.scaffold.detect").detect(folder)
         except Exception:  # noqa: BLE001 - no detection: the template's own defaults
             cache[key] = None
     return cache[key].get(question) if cache[key] is not None else None
@@ -246,25 +248,36 @@ class PlanContext(ContextHook):
             environment.bytecode_cache = _compiled_templates(environment)
         self._plans: dict[str, Any] = {}
         detections: dict[str, Any] = {}  # Detection per destination, read once
+        def answered(check):  # a check of the answers so far
+            return pass_context(lambda ctx, *args: check(*args, _answers(ctx)))
+
         environment.globals.update(
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
-            default_command=plan.default_command,
+            default_command=pass_context(lambda ctx, stack: plan.default_command(stack, _answers(ctx))),
             default_health_path=plan.default_health_path,
-            health_path_error=plan.health_path_error,
-            env_error=plan.env_error,
-            command_error=pass_context(lambda ctx, value: plan.command_error(value, _answers(ctx))),
+            default_drop_tool=plan.default_drop_tool,
+            health_path_error=checks.health_path_error,
+            env_error=checks.env_error,
+            command_error=pass_context(lambda ctx, value: checks.command_error(value, _answers(ctx))),
             org_pinned=pass_context(_org_pinned),
             detected=pass_context(partial(_detected, detections)),
             detected_command=pass_context(partial(_detected_command, detections)),
-            go_module_error=pass_context(lambda ctx: plan.go_module_error(
-                str(_destination(ctx)), bool(ctx.get("sample_app")))),
-            build_command_error=pass_context(lambda ctx: plan.build_command_error(ctx.get("build_command"),
-                                                                                  _answers(ctx))),
-            build_ca_cert_error=pass_context(lambda ctx: plan.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
-            packages_error=pass_context(lambda ctx, q: plan.packages_error(q, ctx.get(q), _answers(ctx))),
-            image_reference_error=pass_context(lambda ctx, q: plan.image_reference_error(q, ctx.get(q), _answers(ctx))),
-            id_error=pass_context(lambda ctx, q: plan.id_error(q, ctx.get(q), _answers(ctx))),
+            stack_help=checks.stack_help,
+            choices=pass_context(lambda ctx, q: checks.choices(q, _answers(ctx))),
+            asks=pass_context(lambda ctx, q: checks.asks(q, _answers(ctx))),
+            needs_builder=answered(checks.needs_builder),
+            stack_row=pass_context(lambda ctx: plan.stack_row(_answers(ctx))),
+            family_row=pass_context(lambda ctx: plan.family_row(_answers(ctx))),
+            stack_check=pass_context(lambda ctx, q: checks.stack_check(q, _answers(ctx), str(_destination(ctx)))),
+            refusal=pass_context(lambda ctx, q, value: checks.refusal(q, value, _answers(ctx))),
+            init_error=answered(checks.init_error),
+            build_ca_cert_error=pass_context(lambda ctx: checks.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
+            packages_error=pass_context(lambda ctx, q: checks.packages_error(q, ctx.get(q), _answers(ctx))),
+            image_reference_error=pass_context(lambda ctx, q: checks.image_reference_error(q, ctx.get(q), _answers(ctx))),
+            id_error=pass_context(lambda ctx, q: checks.id_error(q, ctx.get(q), _answers(ctx))),
+            build_command_error=pass_context(lambda ctx: checks.build_command_error(ctx.get("build_command"),
+                                                                                    _answers(ctx))),
             question_number=pass_context(partial(_question_number, environment)),
         )
         environment.filters["exec_form"] = plan.exec_form

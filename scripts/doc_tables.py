@@ -14,6 +14,7 @@ The plan's rows are read in one place, read_plan(): the rest works on its result
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -39,27 +40,33 @@ class PlanRows:
     shell_less: dict[str, bool]
     runtime_image: Callable[[str, str], str]  # (stack, family) -> default base_image
     builder_image: Callable[[str, str], str]  # (stack, family) -> default builder_image (multi)
+    stacks_table: Callable[[], str]  # the stacks' own table (hooks/nonroot/tables.py)
 
 
 def read_plan() -> PlanRows:
-    """The one function that knows plan.py's names: adapt it when the rows move."""
+    """The one function that knows the rows' names (hooks/nonroot/stacks/, families/):
+    adapt it when the rows move."""
     sys.path.insert(0, str(ROOT / "hooks"))
-    from nonroot import plan
+    from nonroot import catalog, plan
+    from nonroot.families import alpine, debian, rhel
+    from nonroot.stacks import go, node, python
+    from nonroot.tables import TABLES
 
     def builder(stack: str, family: str) -> str:
         return plan.default_builder_image(stack, family, plan.default_base_image(stack, family))
 
     return PlanRows(
-        releases=(("Debian", f"{plan.DEBIAN} ({plan.DEBIAN_CODENAME})"), ("Python", plan.PYTHON),
-                  ("Node.js", plan.NODE), ("Go", plan.GO), ("Alpine", plan.ALPINE),
-                  ("Red Hat UBI", plan.UBI.rsplit("/", 1)[-1].removeprefix("ubi"))),
-        stacks={name: stack.families for name, stack in plan.STACKS.items()},
-        layouts={name: stack.layouts for name, stack in plan.STACKS.items()},
-        drop_tools={name: family.drop_tools for name, family in plan.FAMILIES.items()},
-        init={name: family.init_path is not None for name, family in plan.FAMILIES.items()},
-        shell_less={name: family.shell_less for name, family in plan.FAMILIES.items()},
+        releases=(("Debian", f"{debian.RELEASE} ({debian.CODENAME})"), ("Python", python.VERSION),
+                  ("Node.js", node.VERSION), ("Go", go.VERSION), ("Alpine", alpine.RELEASE),
+                  ("Red Hat UBI", rhel.UBI.rsplit("/", 1)[-1].removeprefix("ubi"))),
+        stacks={name: stack.families for name, stack in catalog.STACKS.items()},
+        layouts={name: stack.layouts for name, stack in catalog.STACKS.items()},
+        drop_tools={name: family.drop_tools for name, family in catalog.FAMILIES.items()},
+        init={name: family.init_path is not None for name, family in catalog.FAMILIES.items()},
+        shell_less={name: family.shell_less for name, family in catalog.FAMILIES.items()},
         runtime_image=plan.default_base_image,
         builder_image=builder,
+        stacks_table=TABLES["stacks"],
     )
 
 
@@ -106,6 +113,11 @@ def choices_table(copier_yml: Path = ROOT / "copier.yml") -> str:
         if name.startswith("_") or not isinstance(spec, dict) or not spec.get("choices"):
             continue
         choices = spec["choices"]
+        if isinstance(choices, str):  # printed from the rows (hooks/nonroot/checks.py's choices)
+            sys.path.insert(0, str(ROOT / "hooks"))
+            from nonroot.checks import choices as row_choices
+
+            choices = json.loads(row_choices(name, {}))
         pairs = choices.items() if isinstance(choices, dict) else ((str(value), value) for value in choices)
         for label, value in pairs:
             value = value["value"] if isinstance(value, dict) else value  # a choice with its own validator
@@ -116,7 +128,7 @@ def choices_table(copier_yml: Path = ROOT / "copier.yml") -> str:
 def tables() -> dict[str, str]:
     rows = read_plan()
     return {"releases": releases_table(rows), "images": images_table(rows), "families": families_table(rows),
-            "choices": choices_table()}
+            "stacks": rows.stacks_table().rstrip("\n"), "choices": choices_table()}
 
 
 def fill(text: str, made: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nonroot.families.debian import CODENAME  # the go row builds on golang:<version>-<Debian codename>
 from nonroot.scaffold.detect import code_files, detect
 
 APPS = Path(__file__).parent / "apps"
@@ -98,7 +99,7 @@ def test_no_lockfile_means_npm_install_with_a_warning(tmp_path):
 
 def test_go_builder_follows_the_go_line(tmp_path):
     found = finding(write(tmp_path, {"go.mod": "module x\n\ngo 1.23.4\n"}), "builder_image")
-    assert found.value == "golang:1.23-bookworm" and "go 1.23" in found.source
+    assert found.value == f"golang:1.23-{CODENAME}" and "go 1.23" in found.source
 
 
 # ---------------------------------------------------------------- command
@@ -269,7 +270,7 @@ def test_no_health_route_means_a_check_of_the_port_never_an_invented_path(tmp_pa
                         "port": 3000}),
     ("express-yarn-native", {"stack": "node", "package_manager": "yarn", "command": ["node", "src/index.js"],
                              "port": 3000, "health_path": "/health"}),
-    ("go-templates", {"stack": "go", "port": 8080, "builder_image": "golang:1.22-bookworm"}),
+    ("go-templates", {"stack": "go", "port": 8080, "builder_image": f"golang:1.22-{CODENAME}"}),
     ("go-nomod", {"stack": "go", "sample_app": False, "port": 8000, "command": ["/app/server"]}),
     ("flask-boot", {"stack": "python", "command": ["sh", "boot.sh"], "port": 5000, "health_path": "tcp"}),
     ("agenda-server", {"stack": "python", "python_deps": "pyproject", "command": ["agenda-server"], "port": 5232}),

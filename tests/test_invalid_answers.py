@@ -23,7 +23,7 @@ INVALID = [
     ("writable_paths", "[data]", "absolute path"),
     ("writable_paths", "[/etc]", "system or code directory"),
     ("port", "0", "port"),
-    ("distro", "scratch", "distro: scratch is an empty image with no Python runtime"),
+    ("distro", "scratch", "scratch is an empty image with no Python runtime"),
     ("stack", "rust", "stack"),
     ("build_command", "[npm, '']", "build_command: \"\" must be a non-empty string"),
     ("build_command", "{npm: build}", "build_command: must be a YAML list"),

@@ -138,7 +138,7 @@ def test_code_nonroot_has_no_stack_for_gets_the_container_files_only(tmp_path):
 
 def test_every_sample_file_counts_as_code(renders, tmp_path):
     """The guard above relies on it: a folder a sample file could collide with holds code."""
-    from nonroot.plan import STACKS
+    from nonroot.catalog import STACKS
     from nonroot.scaffold.detect import CODE_NAMES, CODE_SUFFIXES
 
     for stack in STACKS:

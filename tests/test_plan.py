@@ -1,18 +1,17 @@
-"""The plan layer (hooks/nonroot/plan.py): one pure function from the answers to every
-decision the template prints, the includes' fixed macro sets, and a toy family added
-through the steps docs/contributing.md documents."""
+"""The plan layer (hooks/nonroot/plan.py): one pure function from the answers and the rows
+to every decision the template prints, and the folders' fixed macro sets."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
-from copier import run_copy
 
 from helpers import ROOT
+from nonroot import catalog, checks
 from nonroot import plan as plans
+from nonroot.families import debian
+from nonroot.stacks import go, node, python
 from nonroot.scaffold.project import load_expectations
 
 
@@ -29,13 +28,13 @@ def test_openshift_runs_in_group_zero_and_its_writable_paths_belong_to_group_zer
 
 def test_drop_runs_as_the_target_identity_and_labels_it():
     plan = plans.build_plan({"privilege": "drop", "uid": 12000, "gid": 12001, "writable_paths": ["/data", "/srv/x"]})
-    assert plan.who == "12000:12001"
+    assert (plan.run_uid, plan.run_gid) == (12000, 12001)
     assert dict(plan.labels) == {"io.nonroot.user": "12000:12001", "io.nonroot.writable-paths": "/data /srv/x"}
 
 
 @pytest.mark.parametrize(("stack", "distro", "image"), [
-    ("python", "debian", f"python:{plans.PYTHON}-slim-{plans.DEBIAN_CODENAME}"),
-    ("node", "debian", f"node:{plans.NODE}-{plans.DEBIAN_CODENAME}-slim"),
+    ("python", "debian", f"python:{python.VERSION}-slim-{debian.CODENAME}"),
+    ("node", "debian", f"node:{node.VERSION}-{debian.CODENAME}-slim"),
     ("go", "scratch", "scratch"),
 ])
 def test_default_runtime_images_come_from_the_one_defaults_table(stack, distro, image):
@@ -43,7 +42,7 @@ def test_default_runtime_images_come_from_the_one_defaults_table(stack, distro, 
 
 
 def test_go_builds_with_the_go_line_of_the_defaults_table():
-    assert plans.build_plan({"stack": "go"}).builder_image == f"golang:{plans.GO}-{plans.DEBIAN_CODENAME}"
+    assert plans.build_plan({"stack": "go"}).builder_image == f"golang:{go.VERSION}-{debian.CODENAME}"
 
 
 def test_a_distroless_python_runs_its_venv_interpreter_as_entrypoint():
@@ -52,17 +51,17 @@ def test_a_distroless_python_runs_its_venv_interpreter_as_entrypoint():
 
 
 def test_one_image_check_refuses_what_is_not_a_reference():
-    assert plans.image_reference_error("builder_image", "python:3.12\nRUN id", {}).startswith(
+    assert checks.image_reference_error("builder_image", "python:3.12\nRUN id", {}).startswith(
         "builder_image: not a valid image reference")
-    assert plans.image_reference_error("base_image", "python:3.14-slim-trixie", {"distro": "debian"}) == ""
+    assert checks.image_reference_error("base_image", "python:3.14-slim-trixie", {"distro": "debian"}) == ""
 
 
 @pytest.mark.parametrize("question", ["uid", "gid"])
 def test_one_id_check_serves_uid_and_gid(question):
-    assert plans.id_error(question, 0, {}).startswith(f"{question}: must be 1-2147483647")
-    assert "outside your organisation's range 20000-29999" in plans.id_error(
+    assert checks.id_error(question, 0, {}).startswith(f"{question}: must be 1-2147483647")
+    assert "outside your organisation's range 20000-29999" in checks.id_error(
         question, 10001, {"uid_min": 20000, "uid_max": 29999})
-    assert plans.id_error(question, 20001, {"uid_min": 20000, "uid_max": 29999}) == ""
+    assert checks.id_error(question, 20001, {"uid_min": 20000, "uid_max": 29999}) == ""
 
 
 def test_the_verifier_expects_what_the_plan_decided(tmp_path):
@@ -72,62 +71,16 @@ def test_the_verifier_expects_what_the_plan_decided(tmp_path):
     assert (expected.tag, expected.uid, expected.gid, expected.writable_paths) == ("svc:dev", 12000, 0, ["/data"])
 
 
-def _macros(include: str) -> set[str]:
-    return _macros_of(ROOT, include)
+@pytest.mark.parametrize("name", sorted({f.include for f in catalog.FAMILIES.values()}))
+def test_each_family_folder_defines_exactly_the_macros_its_row_declares(name):
+    for family in (f for f in catalog.FAMILIES.values() if f.include == name):
+        assert _macros_of(ROOT, catalog.macros_path("families", name)) == catalog.family_macros(family)
 
 
-@pytest.mark.parametrize("name", sorted({f.include for f in plans.FAMILIES.values()}))
-def test_each_family_include_defines_exactly_the_macros_its_row_declares(name):
-    family = next(f for f in plans.FAMILIES.values() if f.include == name)
-    assert _macros(f"includes/family/{name}.jinja") == plans.family_macros(family)
-
-
-@pytest.mark.parametrize("name", sorted(plans.STACKS))
-def test_each_stack_include_defines_exactly_the_macros_its_row_declares(name):
-    assert _macros(f"includes/stack/{name}.jinja") - {"install", "install_venv", "install_project"} == plans.stack_macros(plans.STACKS[name])
-
-
-def _tracked_copy(dest: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split("\n")
-    for rel in filter(None, files):
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
-    return dest
-
-
-def test_a_toy_family_added_through_the_documented_steps_renders(tmp_path):
-    template = _tracked_copy(tmp_path / "template")
-    # Step 1: its row in plan.py's FAMILIES (and its default images).
-    plan_py = template / "hooks" / "nonroot" / "plan.py"
-    text = plan_py.read_text()
-    text = text.replace("FAMILIES: dict[str, Family] = {\n",
-                        'FAMILIES: dict[str, Family] = {\n    "toy": Family("toy", drop_tools=("setpriv",)),\n', 1)
-    text = text.replace('    "scratch": "scratch",\n}', '    "scratch": "scratch",\n    "toy": "toy:1",\n}', 1)
-    plan_py.write_text(text)
-    # Step 2: its include, with the macros family_macros() names for its row.
-    (template / "includes" / "family" / "toy.jinja").write_text(
-        "{% macro create_account(plan) -%}\nRUN toyadd --uid {{ plan.uid }} --gid {{ plan.gid }} {{ plan.user }}\n"
-        "{%- endmacro %}\n"
-        "{% macro install_packages(plan, packages, why) %}RUN toypkg {{ packages | join(' ') }}{% endmacro %}\n"
-        "{% macro install_drop_tool(plan) %}RUN toypkg setpriv{% endmacro %}\n"
-        "{% macro drop_exec(plan) %}exec setpriv --reuid={{ plan.uid }} -- \"$0\" \"$@\"{% endmacro %}\n"
-        "{% macro drop_cmd(plan) %}\"setpriv\", \"--reuid={{ plan.uid }}\", \"--\"{% endmacro %}\n")
-    # Step 3: its line in copier.yml's distro choices.
-    copier_yml = template / "copier.yml"
-    copier_yml.write_text(copier_yml.read_text().replace(
-        "    scratch (empty image; static binaries only): scratch\n",
-        "    scratch (empty image; static binaries only): scratch\n    toy (a test family): toy\n", 1))
-    assert _macros_of(template, "includes/family/toy.jinja") == plans.family_macros(
-        plans.Family("toy", drop_tools=("setpriv",)))
-    dest = tmp_path / "svc"
-    run_copy(str(template), str(dest), data={"verify": False, "stack": "go", "distro": "toy", "uid": 12000},
-             defaults=True, unsafe=True, quiet=True)
-    dockerfile = (dest / "Dockerfile").read_text()
-    assert "FROM toy:1\n" in dockerfile
-    assert "RUN toyadd --uid 12000 --gid 12000 app" in dockerfile
-    assert "USER 12000:12000" in dockerfile
+@pytest.mark.parametrize("name", sorted(catalog.STACKS))
+def test_each_stack_folder_defines_exactly_the_macros_its_row_declares(name):
+    helpers = {"install", "install_venv", "install_project"}  # the stack's own, called by its macros
+    assert _macros_of(ROOT, catalog.macros_path("stacks", name)) - helpers == catalog.stack_macros(catalog.STACKS[name])
 
 
 def _macros_of(root: Path, include: str) -> set[str]:
@@ -191,3 +144,36 @@ def test_a_compiled_template_cache_that_cannot_be_read_or_written_never_stops_a_
     cache.directory = str(tmp_path / "not-a-folder")   # nowhere to write
     env.cache.clear()
     assert env.get_template("t.jinja").render(x=2) == "ok 2"
+
+
+def _choices(question: str, answers: dict) -> dict:
+    import json
+
+    return json.loads(checks.choices(question, answers))
+
+
+def test_a_family_the_stack_does_not_run_on_is_a_disabled_choice_with_its_reason():
+    choices = {value if isinstance(value, str) else value["value"]: value for value in
+               _choices("distro", {"stack": "python"}).values()}
+    assert choices["debian"] == "debian"
+    assert choices["scratch"]["validator"].startswith("scratch is an empty image with no Python runtime")
+    assert set(choices) == set(catalog.FAMILIES)  # every family is shown, none taken away
+
+
+def test_a_drop_tool_the_family_does_not_package_is_a_disabled_choice():
+    choices = {label: value for label, value in _choices("drop_tool", {"distro": "alpine"}).items()}
+    disabled = {value["value"]: value["validator"] for value in choices.values() if isinstance(value, dict)}
+    assert disabled == {"setpriv": "Alpine's BusyBox has no full setpriv"}
+
+
+def test_a_layout_or_privilege_the_rows_exclude_is_a_disabled_choice():
+    assert "ships only the binary" in checks.refusal("layout", "single", {"stack": "go"})
+    assert checks.refusal("layout", "multi", {"stack": "go"}) == ""
+    assert checks.refusal("privilege", "drop", {"stack": "go", "distro": "scratch"}).startswith("drop needs a shell")
+
+
+def test_the_drop_tools_command_lines_are_the_tools():
+    from nonroot.drop_tools import DROP_TOOLS
+
+    plan = plans.build_plan({"privilege": "drop", "drop_tool": "gosu", "uid": 12000, "gid": 12001})
+    assert plan.drop_argv == DROP_TOOLS["gosu"].argv(12000, 12001) == ("gosu", "12000:12001")

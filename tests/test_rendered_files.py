@@ -13,58 +13,15 @@ import yaml
 from dockerfile_parse import DockerfileParser
 
 from service_files import compose_service, lint_service_files, pod_spec
+from support_table import support_table
 
 COMBINATIONS = [
     {"layout": layout, "privilege": privilege, "drop_tool": tool, "home": home}
     for layout, (privilege, tool), home in itertools.product(
         ["single", "multi"], [("user", "setpriv"), ("drop", "setpriv"), ("drop", "gosu")], [False, True])
 ]
-DROP_TOOLS = {"alpine": ["su-exec", "gosu"], "rhel": ["setpriv"], "distroless": []}
-
-
-def _support_table() -> list[dict]:
-    """Every combination the questions accept: distro x layout x privilege x tool x style x init."""
-    rows = []
-    for distro in ["debian", "ubuntu", "alpine", "rhel", "distroless"]:
-        for layout in (["multi"] if distro == "distroless" else ["single", "multi"]):
-            models: list[dict] = [{"privilege": "user"}, {"privilege": "openshift"}]
-            for tool in DROP_TOOLS.get(distro, ["setpriv", "gosu"]):
-                models += [{"privilege": "drop", "drop_tool": tool, "drop_style": style}
-                           for style in ["entrypoint", "cmd"]]
-            for model in models:
-                for init in ([False] if distro == "rhel" else [False, True]):
-                    rows.append({"distro": distro, "layout": layout, **model, "init": init})
-    return rows
-
-
-STACK_DISTROS = {"go": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
-                 "generic": ["debian", "ubuntu", "alpine", "rhel", "distroless", "scratch"],
-                 "node": ["debian", "alpine", "rhel", "distroless"]}
-
-
-def _stack_rows() -> list[dict]:
-    """The other stacks on every family they accept: each privilege model once (drop with
-    the family's first tool), init with the user model, node's single layout on Debian."""
-    rows = []
-    for stack, distros in STACK_DISTROS.items():
-        for distro in distros:
-            shell_less = distro in ("distroless", "scratch")
-            models = [{"privilege": "user", "init": distro != "rhel"}, {"privilege": "openshift", "init": False}]
-            if not shell_less:
-                tool = DROP_TOOLS.get(distro, ["setpriv"])[0]
-                models.append({"privilege": "drop", "drop_tool": tool, "drop_style": "entrypoint", "init": False})
-            for model in models:
-                rows.append({"stack": stack, "distro": distro, **model})
-        rows.append({"stack": stack, "distro": "debian", "layout": "single", "privilege": "user", "init": False})
-    return [row for row in rows if not (row["stack"] != "node" and row.get("layout") == "single")]
-
-
-# python's other dependency files, on each family (layouts: where the install runs).
-PYTHON_DEPS_ROWS = [{"python_deps": deps, "distro": distro, "layout": layout}
-                    for deps in ["pyproject", "uv"]
-                    for distro, layout in [("debian", "multi"), ("ubuntu", "single"), ("alpine", "single"),
-                                           ("rhel", "multi"), ("distroless", "multi")]]
-SUPPORT_TABLE = _support_table() + _stack_rows() + PYTHON_DEPS_ROWS
+# Every combination the questions accept, from the rows (tests/support_table.py).
+SUPPORT_TABLE = support_table()
 
 
 def _ids(combo: dict) -> str:
@@ -116,17 +73,17 @@ def test_every_supported_combination_is_hadolint_and_shellcheck_clean(renders, l
 
 @pytest.mark.parametrize(("answers", "reason"), [
     ({"distro": "distroless", "layout": "single"}, "needs the multi layout"),
-    ({"distro": "distroless", "privilege": "drop"}, "drop needs a shell"),
+    ({"distro": "distroless", "privilege": "drop"}, "'privilege': drop needs a shell"),
     ({"distro": "rhel", "init": True}, "tini is not in the RHEL/UBI"),
     ({"distro": "alpine", "privilege": "drop", "drop_tool": "setpriv"}, "no full setpriv"),
-    ({"distro": "debian", "privilege": "drop", "drop_tool": "su-exec"}, "Alpine only"),
-    ({"distro": "scratch"}, "distro: scratch is an empty image with no Python"),
-    ({"stack": "node", "distro": "scratch"}, "distro: scratch is an empty image with no Node.js"),
-    ({"stack": "node", "distro": "ubuntu"}, "distro: there is no Ubuntu-based Node.js image"),
-    ({"stack": "go", "layout": "single"}, "layout: the go stack compiles in a builder stage"),
+    ({"distro": "debian", "privilege": "drop", "drop_tool": "su-exec"}, "su-exec is not packaged for Debian"),
+    ({"distro": "scratch"}, "'distro': scratch is an empty image with no Python"),
+    ({"stack": "node", "distro": "scratch"}, "'distro': scratch is an empty image with no Node.js"),
+    ({"stack": "node", "distro": "ubuntu"}, "'distro': there is no Ubuntu-based Node.js image"),
+    ({"stack": "go", "layout": "single"}, "'layout': the go stack compiles in a builder stage"),
     ({"stack": "go", "distro": "debian", "base_image": "scratch"}, "base_image: scratch goes with distro scratch"),
     ({"stack": "go", "distro": "scratch", "base_image": "alpine:3.20"}, "base_image: scratch goes with distro scratch"),
-    ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "privilege: drop needs a shell"),
+    ({"stack": "go", "distro": "scratch", "privilege": "drop"}, "'privilege': drop needs a shell"),
     ({"stack": "node", "uid": 1000}, "uid: the node images ship the user node as 1000"),
     ({"stack": "node", "user": "node", "group": "node"}, "uid: the node images ship the user node as 1000"),
     ({"stack": "node", "user": "node", "group": "node", "uid": 1000, "gid": 1001}, "gid: reusing the node"),

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from copier import run_copy
 
+from nonroot import catalog, checks
 from nonroot import plan as plans
 from nonroot.shell_line import argv, parse, step_commands
 
@@ -67,30 +68,30 @@ def test_the_plan_runs_a_shell_line_with_sh():
     assert plan.argv == ("sh", "-c", "python manage.py migrate && exec gunicorn site.wsgi")
 
 
-@pytest.mark.parametrize("distro", [d for d, family in plans.FAMILIES.items() if family.shell_less])
+@pytest.mark.parametrize("distro", [d for d, family in catalog.FAMILIES.items() if family.shell_less])
 def test_a_shell_line_is_refused_where_there_is_no_shell(distro):
-    error = plans.command_error("migrate && serve", {"distro": distro})
+    error = checks.command_error("migrate && serve", {"distro": distro})
     assert error.startswith(f"command: a shell line runs with sh, and {distro} has no shell")
 
 
 @pytest.mark.parametrize("value", ["", "  ", [], None, 7])
 def test_a_missing_command_says_how_to_answer_it(value):
-    assert plans.command_error(value, {}).startswith("command: nothing tells how the service starts")
+    assert checks.command_error(value, {}).startswith("command: nothing tells how the service starts")
 
 
 def test_a_shell_line_is_one_line():
-    assert plans.command_error("migrate\nserve", {}) == \
+    assert checks.command_error("migrate\nserve", {}) == \
         "command: a shell line must be one line (join the steps with && or ;)"
 
 
 def test_a_word_of_an_exec_form_command_must_be_a_string():
-    assert plans.command_error(["gunicorn", 3], {}) == "command: 3 must be a non-empty string"
+    assert checks.command_error(["gunicorn", 3], {}) == "command: 3 must be a non-empty string"
 
 
 def test_without_the_sample_python_and_node_ask_for_the_command():
-    assert plans.default_command("python", sample_app=False) == []
-    assert plans.default_command("node", sample_app=False) == []
-    assert plans.default_command("go", sample_app=False) == ["/app/server"]
+    assert plans.default_command("python", {"sample_app": False}) == []
+    assert plans.default_command("node", {"sample_app": False}) == []
+    assert plans.default_command("go", {"sample_app": False}) == ["/app/server"]
 
 
 def test_the_dockerfile_runs_a_shell_line_through_sh(generate):

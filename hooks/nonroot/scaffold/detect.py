@@ -10,34 +10,32 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import import_module
+from types import ModuleType
 import posixpath
 import re
 import shlex
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalog import HERE, STACKS
+from ..detection import PORT_PLACEHOLDER, SKIPPED_DIRS, Finding, read_text, source_files
 from ..plan import TCP_HEALTH
 from ..shell_line import step_commands, without_steps
 
-PYTHON_MARKERS = ("pyproject.toml", "requirements.txt", "manage.py", "setup.py", "Pipfile", "uv.lock", "poetry.lock")
-NODE_LOCKFILES = (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"),
-                  ("npm-shrinkwrap.json", "npm"))
-BASE_IMAGE_STACKS = (("python", "python"), ("node", "node"), ("golang", "go"))
-# Files where a web framework's application object usually lives, at the root.
-PYTHON_ENTRY_FILES = ("main.py", "app.py", "wsgi.py", "server.py", "application.py", "run.py")
+
+def _detectors() -> dict[str, ModuleType]:
+    """Each stack's detect.py (stacks/<name>/detect.py) by stack, in the order they are tried
+    (PRIORITY); a stack without one (an artifact) is never detected."""
+    package = __package__.rpartition(".")[0]
+    found = {name: import_module(f"{package}.stacks.{name}.detect") for name in STACKS
+             if (HERE / "stacks" / name / "detect.py").is_file()}
+    return dict(sorted(found.items(), key=lambda item: item[1].PRIORITY))
+
+
+DETECTORS = _detectors()
+
 HEALTH_PATHS = ("/healthz", "/health", "/livez", "/readyz", "/ping", "/status")
-SOURCE_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "go": (".go",)}
-SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", ".tox"}
-MAX_SOURCE_FILES = 400
-TEST_DIRS = {"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "fixtures"}
-TEST_FILE = re.compile(r"^(test_.*\.py|.*_test\.(py|go)|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$")
-# The lines that start a server, for a repository with no other start signal: the file
-# holding one is the command.
-SERVER_STARTS = {
-    "python": re.compile(r"\.run\(|uvicorn\.run\(|serve_forever\(|web\.run_app\(|waitress\.serve\(|make_server\("),
-    "node": re.compile(r"\.listen\(|createServer\("),
-}
 # What says a folder holds someone's code, whatever its language: nonroot then writes no
 # sample file there (a sample's main.go or package.json must never land on the user's).
 CODE_SUFFIXES = frozenset((
@@ -47,18 +45,20 @@ CODE_SUFFIXES = frozenset((
 CODE_NAMES = frozenset((
     "Dockerfile", "Containerfile", "Procfile", "package.json", "package-lock.json", "yarn.lock",
     "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "Cargo.toml",
-    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json") + PYTHON_MARKERS)
-MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
-# In a detected command, where the port answer goes (exec form has no shell to expand $PORT).
-PORT_PLACEHOLDER = "{port}"
+    "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs", "deno.json")
+    + tuple(name for detector in DETECTORS.values() for name in detector.MARKERS))
 # What makes a command a shell line (run with sh -c): operators, redirections, command
 # substitution, variables other than $PORT (which exec form gets as the port answer).
 SHELL_SYNTAX = re.compile(r"&&|\|\||[;|&<>`]|\$\(|\$(?!\{?PORT\b)[A-Za-z_{]")
 SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
 # Interpreters of a script that is not executable in the repository, by its #! line's
 # program or its suffix.
-SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh", "python": "python3",
-                       "python3": "python3", "node": "node"}
+SCRIPT_INTERPRETERS = {"sh": "sh", "bash": "bash", "dash": "sh", "ash": "sh",
+                       **{name: program for detector in DETECTORS.values()
+                          for name, program in getattr(detector, "SCRIPT_INTERPRETERS", {}).items()}}
+# The stacks' own interpreters (a console script's old interpreter in front of it goes).
+_STACK_INTERPRETERS = frozenset(name for detector in DETECTORS.values()
+                                for name in getattr(detector, "SCRIPT_INTERPRETERS", {}))
 # The environment an image's own layout decides, never carried over from an old Dockerfile.
 LAYOUT_ENV = frozenset(("PATH", "HOME", "PORT", "LANG", "LANGUAGE", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
                         "GOPATH", "GOROOT", "NODE_PATH", "NODE_VERSION", "YARN_VERSION", "PYTHON_VERSION",
@@ -68,9 +68,8 @@ LAYOUT_ENV_PREFIXES = ("LC_", "PIP_", "POETRY_", "UV_", "NPM_CONFIG_", "npm_conf
 SCRIPT_SETUP_WORDS = frozenset(("set", "export", "cd", "source", ".", "if", "then", "else", "elif", "fi", "while",
                                 "until", "for", "do", "done", "case", "esac", "echo", "sleep", "break", "continue",
                                 "}", "{", "exit", "trap", "umask"))
-# Where a stack's build puts the program it makes (an old image's binary path becomes it).
-BUILT_PROGRAMS = {"go": "/app/server"}
-SCRIPT_SUFFIXES = {".sh": "sh", ".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node"}
+SCRIPT_SUFFIXES = {".sh": "sh", **{suffix: program for detector in DETECTORS.values()
+                                   for suffix, program in getattr(detector, "SCRIPT_SUFFIXES", {}).items()}}
 # The compose files each Compose looks for, in its order of preference: v1.29 (Debian's
 # docker-compose) runs the first it finds, v2 too (warning about the others); both then merge
 # an override file. nonroot writes compose.yaml.
@@ -82,14 +81,6 @@ COMPOSE_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-co
 WORKFLOWS = ".github/workflows"
 GENERATED_WORKFLOW = "container.yml"
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One answer read off the repository, and where it was read."""
-
-    question: str
-    value: object
-    source: str
 
 
 @dataclass(frozen=True)
@@ -172,8 +163,7 @@ def _describe(finding: Finding) -> str:
 
 DESCRIBED = {
     "stack": ("", str),
-    "python_deps": ("dependencies ", str),
-    "package_manager": ("package manager ", str),
+    **{question: label for detector in DETECTORS.values() for question, label in detector.DESCRIBED.items()},
     "command": ("start command ", lambda command: _show_command(command)),
     "build_command": ("build step ", lambda step: step if isinstance(step, str) else shlex.join(step)),
     "port": ("port ", str),
@@ -196,29 +186,6 @@ def _show_command(command: object) -> str:
 
 
 # ------------------------------------------------------------------ reading files
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _source_files(root: Path, stack: str) -> list[Path]:
-    """The stack's source files, shallow first, skipping dependencies and build output."""
-    suffixes = SOURCE_SUFFIXES.get(stack, ())
-    found: list[Path] = []
-    for path in sorted(root.rglob("*"), key=lambda p: (len(p.relative_to(root).parts), str(p))):
-        rel = path.relative_to(root).parts
-        if any(part in SKIPPED_DIRS for part in rel) or not path.is_file() or path.suffix not in suffixes:
-            continue
-        if any(part in TEST_DIRS for part in rel[:-1]) or TEST_FILE.search(path.name):
-            continue  # a test's routes and ports are not the service's
-        found.append(path)
-        if len(found) >= MAX_SOURCE_FILES:
-            break
-    return found
-
-
 @dataclass(frozen=True)
 class Dockerfile:
     """The last stage of an existing Dockerfile: its base image, ENTRYPOINT, CMD and EXPOSE;
@@ -276,7 +243,7 @@ def read_dockerfile(path: Path) -> Dockerfile | None:
         return None
     base, entrypoint, cmd, exposed, bases = "", [], [], [], []
     workdir, copies, shell, env, volumes = "/", [], "", {}, []
-    for keyword, rest in _instruction_lines(_read(path)):
+    for keyword, rest in _instruction_lines(read_text(path)):
         if keyword == "FROM":
             words = rest.split()
             base = next((w for w in words if not w.startswith("--")), "")
@@ -324,26 +291,11 @@ def _env_pairs(arguments: str) -> dict[str, str]:
 
 def read_procfile_web(path: Path) -> str:
     """The command of a Procfile's `web:` process, or ''."""
-    for line in _read(path).splitlines():
+    for line in read_text(path).splitlines():
         name, sep, command = line.partition(":")
         if sep and name.strip() == "web":
             return command.strip()
     return ""
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(_read(path)) if path.is_file() else {}
-    except tomllib.TOMLDecodeError:
-        return {}
-
-
-def _package_json(root: Path) -> dict:
-    try:
-        value = json.loads(_read(root / "package.json") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 # ------------------------------------------------------------------- the signals
@@ -367,166 +319,33 @@ def _walk(root: Path):
 
 
 def detect_stack(root: Path, dockerfile: Dockerfile | None) -> Finding | None:
+    """An existing Dockerfile's FROM that names a stack (its row's base_image_names), else
+    the first detector, by priority, that finds its marker at the root."""
     for base in dockerfile.bases if dockerfile else ():
         image = base.split("/")[-1].split(":")[0].split("@")[0]
-        for prefix, stack in BASE_IMAGE_STACKS:
-            if image == prefix or image.startswith(prefix + "-"):
-                return Finding("stack", stack, f"the existing Dockerfile's FROM {base}")
-    if (root / "go.mod").is_file():
-        return Finding("stack", "go", "go.mod")
-    go_files = sorted(p.name for p in root.glob("*.go"))
-    if go_files:
-        return Finding("stack", "go", ", ".join(go_files[:2]) + (" …" if len(go_files) > 2 else ""))
-    for marker in PYTHON_MARKERS:
-        if (root / marker).is_file():
-            return Finding("stack", "python", marker)
-    if (root / "package.json").is_file():
-        return Finding("stack", "node", "package.json")
+        for name, stack in STACKS.items():
+            if any(image == prefix or image.startswith(prefix + "-") for prefix in stack.base_image_names):
+                return Finding("stack", name, f"the existing Dockerfile's FROM {base}")
+    for name, detector in DETECTORS.items():
+        source = detector.marker(root)
+        if source:
+            return Finding("stack", name, source)
     return None
+
+
+def _detector(stack: str) -> ModuleType | None:
+    return DETECTORS.get(stack)
+
+
+def _suffixes(stack: str) -> tuple[str, ...]:
+    detector = _detector(stack)
+    return detector.SOURCE_SUFFIXES if detector else ()
 
 
 def detect_service_name(root: Path) -> Finding | None:
     """The folder's name, made a valid image name component."""
     name = re.sub(r"[^a-z0-9]+", "-", root.resolve().name.lower()).strip("-")[:63].strip("-")
     return Finding("service_name", name, "the folder's name") if name else None
-
-
-def detect_python_deps(root: Path) -> Finding | None:
-    pyproject = _toml(root / "pyproject.toml")
-    if (root / "uv.lock").is_file():
-        return Finding("python_deps", "uv", "uv.lock")
-    if (root / "poetry.lock").is_file():
-        return Finding("python_deps", "poetry", "poetry.lock")
-    if "project" in pyproject:
-        return Finding("python_deps", "pyproject", "pyproject.toml [project]")
-    if (root / "requirements.txt").is_file():
-        return Finding("python_deps", "requirements", "requirements.txt")
-    return None
-
-
-def detect_package_manager(root: Path, warnings: list[str]) -> Finding | None:
-    declared = str(_package_json(root).get("packageManager", ""))
-    name = declared.split("@")[0]
-    if name in ("npm", "yarn", "pnpm"):
-        return Finding("package_manager", name, f'package.json "packageManager": "{declared}"')
-    for lockfile, manager in NODE_LOCKFILES:
-        if (root / lockfile).is_file():
-            return Finding("package_manager", manager, lockfile)
-    warnings.append("no lockfile (package-lock.json, yarn.lock or pnpm-lock.yaml): the image runs `npm install`, "
-                    "so each build may resolve other versions; commit a lockfile for reproducible builds")
-    return Finding("package_manager", "npm", "no lockfile")
-
-
-def detect_go_builder(root: Path, warnings: list[str]) -> Finding | None:
-    if not (root / "go.mod").is_file():
-        warnings.append("no go.mod: nonroot builds a Go module; run `go mod init <module path>` (then "
-                        "`go mod tidy` for its imports) and commit go.mod and go.sum before generating")
-        return None
-    match = re.search(r"^go\s+([0-9]+)\.([0-9]+)", _read(root / "go.mod"), re.MULTILINE)
-    if not match:
-        return None
-    version = f"{match.group(1)}.{match.group(2)}"
-    return Finding("builder_image", f"golang:{version}-bookworm", f"go.mod's go {version}")
-
-
-def _node_command(root: Path) -> tuple[list[str], str] | None:
-    package = _package_json(root)
-    start = str((package.get("scripts") or {}).get("start", "")).strip()
-    if start:
-        try:
-            argv = shlex.split(start)
-        except ValueError:
-            argv = []
-        # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
-        if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
-            return argv, 'package.json "scripts.start"'
-    if _build_script(package):  # issue 22: a built service starts its build's output
-        built = _built_node_command(root, package)
-        if built:
-            return built
-    main = str(package.get("main", "")).strip()
-    if main and (root / main).is_file():
-        return ["node", main], 'package.json "main"'
-    for name in ("server.js", "index.js", "app.js"):
-        if (root / name).is_file():
-            return ["node", name], f"{name} at the root"
-    return _server_file(root, "node", "node")
-
-
-def _server_file(root: Path, stack: str, interpreter: str) -> tuple[list[str], str] | None:
-    """The source file that starts a server (listen(…), app.run(…)), when nothing else tells."""
-    for path in _source_files(root, stack):
-        if path.suffix in (".ts", ".tsx"):
-            continue  # needs a build first: the build's output is what runs
-        match = SERVER_STARTS[stack].search(_read(path))
-        if match and (stack != "python" or MAIN_GUARD.search(_read(path))):
-            rel = str(path.relative_to(root))
-            return [interpreter, rel], f"{rel}, which starts the server with {match.group(0)}…"
-    return None
-
-
-def _python_app_object(text: str, constructor: str) -> str | None:
-    """The variable an `x = Flask(...)`-style line binds, or None."""
-    match = re.search(rf"^(\w+)\s*=\s*(?:\w+\.)?{constructor}\(", text, re.MULTILINE)
-    return match.group(1) if match else None
-
-
-def _requirement_names(root: Path) -> set[str]:
-    names: set[str] = set()
-    lines = _read(root / "requirements.txt").splitlines()
-    pyproject = _toml(root / "pyproject.toml")
-    lines += [str(d) for d in (pyproject.get("project") or {}).get("dependencies", [])]
-    lines += list(((pyproject.get("tool") or {}).get("poetry") or {}).get("dependencies", {}))
-    for line in lines:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-        if match:
-            names.add(match.group(1).lower().replace("_", "-"))
-    return names
-
-
-def _module_name(root: Path, path: Path) -> str:
-    return ".".join(path.relative_to(root).with_suffix("").parts)
-
-
-def _python_command(root: Path) -> tuple[list[str], str] | None:
-    pyproject = _toml(root / "pyproject.toml")
-    scripts = (pyproject.get("project") or {}).get("scripts") or {}
-    if scripts:
-        name = sorted(scripts)[0]
-        return [name], f"pyproject.toml [project.scripts] {name}"
-    requirements = _requirement_names(root)
-    if (root / "manage.py").is_file():
-        settings = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)\.settings['\"]",
-                             _read(root / "manage.py"))
-        project = settings.group(1) if settings else ""
-        if project and "gunicorn" in requirements:
-            return ["gunicorn", f"{project}.wsgi", "--bind", f"0.0.0.0:{PORT_PLACEHOLDER}"], \
-                "Django's manage.py, with gunicorn"
-        return (["python3", "manage.py", "runserver", f"0.0.0.0:{PORT_PLACEHOLDER}", "--noreload"],
-                "Django's manage.py (the development server: add gunicorn for production)")
-    for path in _source_files(root, "python"):
-        text = _read(path)
-        for constructor, server_names in (("FastAPI", ("uvicorn",)), ("Starlette", ("uvicorn",))):
-            variable = _python_app_object(text, constructor)
-            if variable:
-                target = f"{_module_name(root, path)}:{variable}"
-                return ["uvicorn", target, "--host", "0.0.0.0", "--port", PORT_PLACEHOLDER], \
-                    f"{constructor} app in {path.relative_to(root)}, under uvicorn"
-        variable = _python_app_object(text, "Flask")
-        if variable:
-            rel = path.relative_to(root)
-            if "gunicorn" in requirements:
-                return ["gunicorn", "--bind", f"0.0.0.0:{PORT_PLACEHOLDER}", f"{_module_name(root, path)}:{variable}"], \
-                    f"Flask app in {rel}, with gunicorn"
-            if "__main__" in text:
-                return ["python3", str(rel)], f"Flask app in {rel} with app.run()"
-    for name in PYTHON_ENTRY_FILES:
-        if (root / name).is_file() and "__main__" in _read(root / name):
-            return ["python3", name], f"{name} at the root"
-    scripts = [p.name for p in sorted(root.glob("*.py")) if MAIN_GUARD.search(_read(p))]
-    if len(scripts) == 1:
-        return ["python3", scripts[0]], f"{scripts[0]}, the root's only script with a __main__ guard"
-    return _server_file(root, "python", "python3")
 
 
 def _substitute_port(argv: list[str]) -> list[str]:
@@ -576,7 +395,7 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
         if posixpath.basename(word) in scripts and (in_repo is None or not (root / in_repo).exists()):
             # the project's console script, which the new image installs on its PATH (run
             # by itself: the old interpreter in front of it goes)
-            if [posixpath.basename(w) for w in moved] in (["python"], ["python3"]):
+            if len(moved) == 1 and posixpath.basename(moved[0]) in _STACK_INTERPRETERS:
                 moved = []
             moved.append(posixpath.basename(word))
         elif in_repo is not None:
@@ -584,8 +403,8 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
                 return argv, f"{word} is not in the repository (the old image made it)"
             new_path = "/app" if in_repo == "." else f"/app/{in_repo}"
             moved.append(new_path if word.startswith("/") else in_repo)
-        elif index == 0 and word.startswith("/") and stack in BUILT_PROGRAMS:
-            moved.append(BUILT_PROGRAMS[stack])
+        elif index == 0 and word.startswith("/") and getattr(_detector(stack), "BUILT_PROGRAM", ""):
+            moved.append(_detector(stack).BUILT_PROGRAM)  # type: ignore[union-attr]
         elif index == 0 and word.startswith("/") and posixpath.basename(posixpath.dirname(word)) == "bin":
             moved.append(posixpath.basename(word))  # a program the new image has on its PATH
         elif word.startswith("/"):
@@ -596,10 +415,10 @@ def _relocated(root: Path, stack: str, dockerfile: Dockerfile, argv: list[str]) 
 
 
 def _console_scripts(root: Path) -> set[str]:
-    """The console scripts the project installs ([project.scripts], Poetry's scripts)."""
-    pyproject = _toml(root / "pyproject.toml")
-    poetry = ((pyproject.get("tool") or {}).get("poetry") or {}).get("scripts") or {}
-    return set((pyproject.get("project") or {}).get("scripts") or {}) | set(poetry)
+    """The programs the project installs on the image's PATH (a stack's detector tells:
+    python's console scripts)."""
+    return {name for detector in DETECTORS.values() if hasattr(detector, "console_scripts")
+            for name in detector.console_scripts(root)}
 
 
 def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
@@ -608,7 +427,7 @@ def _through_interpreter(root: Path, argv: list[str]) -> tuple[list[str], str]:
     script = root / argv[0].removeprefix("/app/") if argv else None
     if script is None or not script.is_file() or script.stat().st_mode & 0o111:
         return argv, ""
-    first = _read(script).splitlines()[:1]
+    first = read_text(script).splitlines()[:1]
     words = first[0][2:].split() if first and first[0].startswith("#!") else []
     program = posixpath.basename(words[1] if len(words) > 1 and words[0].endswith("/env") else words[0]) \
         if words else ""
@@ -674,7 +493,8 @@ def detect_command(root: Path, stack: str, dockerfile: Dockerfile | None,
     if found is None and dockerfile:
         found = _dockerfile_command(root, stack, dockerfile, warnings)
     if found is None:
-        result = {"node": _node_command, "python": _python_command}.get(stack, lambda _: None)(root)
+        detector = _detector(stack)
+        result = detector.command(root) if detector else None
         found = Finding("command", result[0], result[1]) if result else None
     if found is not None and isinstance(found.value, list):
         argv, why = _through_interpreter(root, found.value)
@@ -692,9 +512,9 @@ def _script_steps(root: Path, argv: list[str]) -> list[str]:
     words = argv[1:] if argv and argv[0] in SHELLS + ("dash",) else argv
     script = root / words[0].removeprefix("/app/") if words else None
     if script is None or not script.is_file() or not (script.suffix == ".sh" or
-                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", _read(script))):
+                                                      re.match(r"#!\S*(/|env\s+)(ba|da)?sh\b", read_text(script))):
         return []
-    lines = [line.strip() for line in _read(script).splitlines()]
+    lines = [line.strip() for line in read_text(script).splitlines()]
     commands = [line.rstrip(";") for line in lines
                 if line and not line.startswith("#") and "()" not in line and line.split()[0].rstrip(";") not in
                 SCRIPT_SETUP_WORDS]
@@ -746,15 +566,6 @@ def _without_the_build(command: Finding | None, build: Finding | None) -> Findin
                                     "and /app is read-only at run time")
 
 
-def detect_home(root: Path, stack: str, package_manager: Finding | None) -> Finding | None:
-    """A writable HOME where the stack's tools write under it at run time."""
-    if stack == "python" and "gunicorn" in _requirement_names(root):
-        return Finding("home", True, "gunicorn keeps its control socket under HOME")
-    if package_manager is not None and package_manager.value == "yarn":
-        return Finding("home", True, "yarn keeps its cache and settings under HOME")
-    return None
-
-
 def _command_words(command: object) -> list[str]:
     """The words of a command; of a shell line, those of the command that becomes the service."""
     if not isinstance(command, str):
@@ -781,7 +592,7 @@ def _gunicorn_bind_port(root: Path, words: list[str]) -> tuple[int, str] | None:
         elif word.startswith("--config="):
             config = word.split("=", 1)[1]
     config = config.removeprefix("python:").replace(".", "/") + ".py" if config.startswith("python:") else config
-    match = re.search(r"^bind\s*=\s*\[?\s*['\"][^'\"]*:([0-9]{2,5})['\"]", _read(root / config), re.MULTILINE)
+    match = re.search(r"^bind\s*=\s*\[?\s*['\"][^'\"]*:([0-9]{2,5})['\"]", read_text(root / config), re.MULTILINE)
     return (int(match.group(1)), f"bind in {config}") if match else None
 
 
@@ -824,7 +635,7 @@ def _config_file_port(root: Path) -> tuple[int, str] | None:
                 continue
             if path.name.startswith(("docker-compose", "compose", ".")) or path.name in ("pyproject.toml",):
                 continue
-            match = SERVER_SECTION_PORT.search(_read(path))
+            match = SERVER_SECTION_PORT.search(read_text(path))
             if match:
                 port = int(match.group(1) or match.group(2))
                 return port, f"{path.relative_to(root)}, the server's own config file"
@@ -843,8 +654,8 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
     for found in (_gunicorn_bind_port(root, words), _server_default_port(words, warnings)):
         if found:
             return Finding("port", *found)
-    for path in _source_files(root, stack):
-        text = _read(path)
+    for path in source_files(root, _suffixes(stack)):
+        text = read_text(path)
         for pattern, what in PORT_IN_SOURCE:
             match = pattern.search(text)
             if match and 0 < int(match.group(1)) < 65536:
@@ -854,8 +665,8 @@ def detect_port(root: Path, stack: str, dockerfile: Dockerfile | None, command: 
 
 
 def detect_health_path(root: Path, stack: str) -> Finding | None:
-    for path in _source_files(root, stack):
-        text = _read(path)
+    for path in source_files(root, _suffixes(stack)):
+        text = read_text(path)
         for candidate in HEALTH_PATHS:
             quoted = rf"['\"`]{re.escape(candidate)}/?['\"`]"
             # Django's path() and re_path() write routes without the leading slash.
@@ -864,6 +675,12 @@ def detect_health_path(root: Path, stack: str) -> Finding | None:
                 return Finding("health_path", candidate, f"a {candidate} route in {path.relative_to(root)}")
     # Never an invented path: a service without one would go unhealthy.
     return Finding("health_path", TCP_HEALTH, "no health route in the code")
+
+
+def _home(detector: ModuleType, root: Path, own: list[Finding | None]) -> Finding | None:
+    """A writable HOME, where the stack's detector tells its tools write under it."""
+    home = getattr(detector, "home", None)
+    return home(root, own) if home else None
 
 
 def detect(root: Path) -> Detection:
@@ -882,195 +699,15 @@ def detect(root: Path) -> Detection:
         return detection
     findings: list[Finding | None] = [detect_service_name(root), stack,
                                       Finding("sample_app", False, "the repository has its own code")]
-    manager = detect_package_manager(root, detection.warnings) if stack.value == "node" else None
-    if stack.value == "python":
-        findings.append(detect_python_deps(root))
-    elif stack.value == "node":
-        findings.append(manager)
-    elif stack.value == "go":
-        findings.append(detect_go_builder(root, detection.warnings))
-    findings.append(detect_build_command(root, str(stack.value), str(manager.value if manager else ""),
-                                         detection.warnings))
+    detector = _detector(str(stack.value))
+    own = detector.answers(root, detection.warnings)  # type: ignore[union-attr]
+    findings += own
     command = _without_the_build(detect_command(root, str(stack.value), dockerfile, detection.warnings),
                                  next((f for f in findings if f is not None and f.question == "build_command"), None))
     port = detect_port(root, str(stack.value), dockerfile, command, detection.warnings)
     findings += [command, port, detect_health_path(root, str(stack.value)),
                  detect_env(root, dockerfile, detection.warnings), detect_writable_paths(dockerfile),
-                 detect_home(root, str(stack.value), manager)]
+                 _home(detector, root, own)]
     detection.findings = [f for f in findings if f is not None]
     return detection
 
-
-# ------------------------------------------------------- the build step (issue 22)
-# What a service builds before it can start (answer build_command), and, for Node.js,
-# where the start command then points: at the build's output, which is not in the
-# repository yet (dist/, .next/).
-TS_ENTRY_FILES = ("index.ts", "server.ts", "main.ts", "app.ts")
-BABEL_PACKAGES = {"babel", "flask-babel", "flask-babelex", "flask-babelplus"}
-
-
-def _jsonc(text: str) -> dict:
-    """tsconfig.json as TypeScript reads it: JSON with comments and trailing commas."""
-    out, index, quote = [], 0, ""
-    while index < len(text):
-        char = text[index]
-        if quote:
-            out.append(char)
-            if char == "\\":
-                out.append(text[index + 1:index + 2])
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char == '"':
-            quote = char
-            out.append(char)
-        elif text.startswith("//", index):
-            index = text.find("\n", index)
-            index = len(text) if index < 0 else index
-            continue
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            index = len(text) if end < 0 else end + 2
-            continue
-        else:
-            out.append(char)
-        index += 1
-    try:
-        value = json.loads(re.sub(r",(\s*[}\]])", r"\1", "".join(out)))
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _build_script(package: dict) -> str:
-    scripts = package.get("scripts")
-    return str(scripts.get("build", "") or "").strip() if isinstance(scripts, dict) else ""
-
-
-def _node_build(root: Path, manager: str) -> Finding | None:
-    """package.json's scripts.build, run by the project's own package manager."""
-    script = _build_script(_package_json(root))
-    if not script:
-        return None
-    return Finding("build_command", [manager or "npm", "run", "build"], f'package.json "scripts.build": "{script}"')
-
-
-def _dependencies(package: dict) -> set[str]:
-    names: set[str] = set()
-    for key in ("dependencies", "devDependencies"):
-        if isinstance(package.get(key), dict):
-            names |= set(package[key])
-    return names
-
-
-def _plain_node(script: str) -> list[str] | None:
-    """A `node FILE …` script as argv (None for anything a shell or npm must run)."""
-    try:
-        argv = shlex.split(script)
-    except ValueError:
-        return None
-    if argv and argv[0] == "node" and len(argv) > 1 and not any("=" in w and not w.startswith("-") for w in argv):
-        return argv
-    return None
-
-
-def _ts_output(root: Path) -> tuple[str, str] | None:
-    """(outDir, rootDir) of tsconfig.json (tsconfig.build.json first, as Nest builds with
-    it): where tsc writes, and the source folder it mirrors there."""
-    for name in ("tsconfig.build.json", "tsconfig.json"):
-        config = _jsonc(_read(root / name)) if (root / name).is_file() else {}
-        options = config.get("compilerOptions") if isinstance(config.get("compilerOptions"), dict) else {}
-        base = config.get("extends")
-        if not options.get("outDir") and isinstance(base, str) and base.startswith("."):
-            # A relative base config (a package's, such as @tsconfig/node20, is not read).
-            path = root / base if (root / base).is_file() else root / f"{base}.json"
-            inherited = _jsonc(_read(path)).get("compilerOptions") if path.is_file() else None
-            options = {**(inherited if isinstance(inherited, dict) else {}), **options}
-        out_dir = str(options.get("outDir") or "").strip().removeprefix("./").rstrip("/")
-        if out_dir and not out_dir.startswith(".."):
-            source = str(options.get("rootDir") or "").strip().removeprefix("./").rstrip("/")
-            if not source:  # tsc's own rule: the folder common to the inputs, usually src/
-                source = "src" if (root / "src").is_dir() and not any(root.glob("*.ts")) else ""
-            return out_dir, source
-    return None
-
-
-def _built_node_command(root: Path, package: dict) -> tuple[list[str], str] | None:
-    """The start command of a service with a build step: what runs its output."""
-    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
-    start = str(scripts.get("start", "") or "")
-    built = _plain_node(str(scripts.get("start:prod", "") or ""))
-    if built:
-        return built, 'package.json "scripts.start:prod"'
-    build = _build_script(package)
-    if "next" in _dependencies(package) and ("next start" in start or "next build" in build):
-        # Next.js's own server, run by node itself (no npm or shell as PID 1); it reads $PORT.
-        return (["node", "node_modules/next/dist/bin/next", "start", "-p", PORT_PLACEHOLDER],
-                "Next.js (next build, then next start)")
-    output = _ts_output(root)
-    if not output:
-        return None
-    out_dir, source = output
-    if "@nestjs/core" in _dependencies(package):
-        entry = "main"
-        nest = _jsonc(_read(root / "nest-cli.json")) if (root / "nest-cli.json").is_file() else {}
-        entry = str(nest.get("entryFile") or entry)
-        return ["node", f"{out_dir}/{entry}.js"], f"NestJS (nest build) into outDir {out_dir} (tsconfig)"
-    main = str(package.get("main", "") or "").strip().removeprefix("./")
-    if main.startswith(out_dir + "/"):
-        return ["node", main], f'package.json "main", built into outDir {out_dir} (tsconfig)'
-    for name in TS_ENTRY_FILES:
-        entry = Path(source, name) if source else Path(name)
-        if (root / entry).is_file():
-            target = f"{out_dir}/{entry.relative_to(source) if source else entry}"
-            return ["node", target.removesuffix(".ts") + ".js"], f"{entry} built into outDir {out_dir} (tsconfig)"
-    return None
-
-
-def _django_static(root: Path) -> Finding | None:
-    """collectstatic, where the settings give STATIC_ROOT (it refuses to run without) and
-    install django.contrib.staticfiles (which brings the command)."""
-    match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", _read(root / "manage.py"))
-    if not match:
-        return None
-    module = Path(*match.group(1).split("."))
-    files = [root / module.with_suffix(".py")] + sorted((root / module).glob("*.py"))
-    if module.name != "settings":  # settings/production.py: its package's other modules too
-        files += sorted((root / module.parent).glob("*.py"))
-    texts = {path: _read(path) for path in files if path.is_file()}
-    if not any("django.contrib.staticfiles" in text for text in texts.values()):
-        return None
-    for path, text in texts.items():
-        if re.search(r"^STATIC_ROOT\s*=\s*(?!None\b)\S", text, re.MULTILINE):
-            return Finding("build_command", ["python3", "manage.py", "collectstatic", "--noinput"],
-                           f"Django's STATIC_ROOT in {path.relative_to(root)}")
-    return None
-
-
-def _babel_catalogs(root: Path, warnings: list[str]) -> Finding | None:
-    """pybabel compile of the translations/ catalogs (Flask-Babel's layout), with Babel
-    among the dependencies (it brings pybabel)."""
-    for folder in [root / "translations", *sorted(root.glob("*/translations"))]:
-        if not any(folder.glob("*/LC_MESSAGES/*.po")):
-            continue
-        rel = folder.relative_to(root)
-        if not _requirement_names(root) & BABEL_PACKAGES:
-            warnings.append(f"{rel}/ holds Babel catalogs (.po) but no Babel among the dependencies: add "
-                            f"Babel (or Flask-Babel) to compile them (pybabel compile -d {rel}) in the build step")
-            return None
-        return Finding("build_command", ["pybabel", "compile", "-d", str(rel)], f"Babel catalogs in {rel}/")
-    return None
-
-
-def detect_build_command(root: Path, stack: str, manager: str, warnings: list[str]) -> Finding | None:
-    """The build step: Node's scripts.build; Python's collectstatic and catalogs (both in one
-    shell line when there are both)."""
-    if stack == "node":
-        return _node_build(root, manager)
-    if stack != "python":
-        return None
-    steps = [f for f in (_django_static(root), _babel_catalogs(root, warnings)) if f is not None]
-    if len(steps) > 1:
-        return Finding("build_command", " && ".join(shlex.join(map(str, f.value)) for f in steps),  # type: ignore[arg-type]
-                       "; ".join(f.source for f in steps))
-    return steps[0] if steps else None

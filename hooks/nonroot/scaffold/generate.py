@@ -17,7 +17,7 @@ import yaml
 from .answers import check_types, collision_warnings, question_types
 from .detect import OwnFiles, code_files, detect, read_own_files
 from ..errors import NonrootError
-from ..plan import destination_error
+from ..checks import destination_error
 from .ownfiles import compose_note, compose_refusal, merge_dockerignore, workflows_note
 from .project import ANSWERS_FILE
 from .place import CannotWrite, place
@@ -56,7 +56,9 @@ def parse_data(items: list[str], data_file: Path | None) -> dict[str, object]:
 COPIER_PREFIXES = (
     (re.compile(r"^Validation error for question '([^']+)': \1: "), r"\1: "),
     (re.compile(r"^Validation error for question '([^']+)': "), r"\1: "),
-    (re.compile(r"^Invalid choice for '([^']+)': "), r"\1: not one of the choices: "),
+    (re.compile(r"^Invalid choice for '([^']+)': (?=.* is not in \[)"), r"\1: not one of the choices: "),
+    # A choice the answers so far disable (a family the stack does not run on): its reason.
+    (re.compile(r"^Invalid choice for '([^']+)': "), r"\1: "),
 )
 
 

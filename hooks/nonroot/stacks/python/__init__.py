@@ -1,0 +1,52 @@
+"""Python: the dependencies (python_deps) into a venv at /opt/venv; the runtime runs the
+code from /app with the venv's python3."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...families.debian import CODENAME, IMAGE as DEBIAN_IMAGE, RELEASE as DEBIAN
+from ...families.rhel import UBI
+from ...rows import Stack
+
+VERSION = "3.14"
+
+
+def _own(answers: Mapping[str, Any]) -> dict[str, Any]:
+    deps = str(answers.get("python_deps") or "requirements")
+    # The sample is no installable project (it runs from app/, with no build backend offline).
+    return {"python_deps": deps,
+            "installs_project": deps in ("pyproject", "poetry") and answers.get("sample_app") is False}
+
+
+def _sample(answers: Mapping[str, Any]) -> list[str]:
+    deps = answers.get("python_deps") or "requirements"
+    return ["app/main.py", *(["requirements.txt"] if deps == "requirements" else ["pyproject.toml"]),
+            *(["uv.lock"] if deps == "uv" else [])]
+
+
+STACK = Stack(
+    "python", order=10, title="Python (requirements.txt, pyproject, uv or poetry; venv)",
+    help="python: its dependencies (python_deps) into a venv.",
+    families=("debian", "ubuntu", "alpine", "rhel", "distroless"),
+    images={"debian": f"python:{VERSION}-slim-{CODENAME}", "ubuntu": "ubuntu:24.04", "alpine": f"python:{VERSION}-alpine",
+            "rhel": f"{UBI}/python-312:1", "distroless": f"gcr.io/distroless/python3-debian{DEBIAN}:nonroot"},
+    shell_less_builder=DEBIAN_IMAGE, layouts=("multi", "single"),
+    command=lambda answers: ["python3", "/app/app/main.py"],
+    command_is_sample=True,
+    health_probe=("{interpreter}", "-c", "import urllib.request; urllib.request.urlopen('{url}', timeout=3)"),
+    tcp_probe=("{interpreter}", "-c", "import socket; socket.create_connection(('127.0.0.1', {port}), 3).close()"),
+    interpreters=("python3", "python"), shell_less_interpreter="/opt/venv/bin/python3",
+    runtime_env=True, runtime_install=True, build_step=True, build_args=("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"), copies_context=True,
+    dev_mounts=(".:/app:ro",), base_image_names=("python",), questions=("python_deps",), own_answers=_own,
+    sample=_sample, runtime_name="Python", shell_less_family_macros=("prepare_python_builder",),
+    refusals={"scratch": "scratch is an empty image with no Python runtime; use distroless for a shell-less "
+                         "python image"},
+)
+
+# The support table's rows beyond the default stack's full table: python's other
+# dependency files on each family (layouts: where the install runs).
+TEST_ROWS = [{"python_deps": deps, "distro": distro, "layout": layout}
+             for deps in ["pyproject", "uv"]
+             for distro, layout in [("debian", "multi"), ("ubuntu", "single"), ("alpine", "single"),
+                                    ("rhel", "multi"), ("distroless", "multi")]]
