@@ -231,7 +231,7 @@ def test_image_runs_as_the_numeric_user(table):
         runtime = render.stages[-1]
         last = max(i for i, (name, _) in enumerate(runtime) if name == "USER")
         user = runtime[last][1]
-        assert re.fullmatch(r"\d+:\d+", user) and user == render.plan.who, user
+        assert re.fullmatch(r"\d+:\d+", user) and user == f"{render.plan.run_uid}:{render.plan.run_gid}", user
         after = {name for name, _ in runtime[last + 1:]} - {"COMMENT"}
         assert after <= {"ENTRYPOINT", "CMD"}, f"after USER: {after}"
 
@@ -313,7 +313,7 @@ def test_compose_runs_every_row_hardened(table):
         service = compose_service(render.folder, plan.service_name)
         assert service["read_only"] is True and service["cap_drop"] == ["ALL"], service
         assert service["security_opt"] == ["no-new-privileges:true"] and not service.get("privileged"), service
-        assert service.get("user") == (None if _drops(plan) else plan.who), service.get("user")  # drop starts as root
+        assert service.get("user") == (None if _drops(plan) else f"{plan.run_uid}:{plan.run_gid}"), service.get("user")  # drop starts as root
         fix_owners = ["CHOWN", "DAC_READ_SEARCH"] if plan.entrypoint_script else []
         expected = sorted([*fix_owners, "SETUID", "SETGID"]) if _drops(plan) else []
         assert sorted(service.get("cap_add", [])) == expected, service.get("cap_add")
