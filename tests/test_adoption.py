@@ -82,9 +82,11 @@ def without_commit(answers: dict) -> dict:
 
 def release_touching_copy_cmd_and_health(template: Path, tag: str) -> list[str]:
     """A template release whose Dockerfile changes a comment right above every COPY, CMD and
-    HEALTHCHECK line (wherever the template keeps them: Dockerfile.jinja or its includes)."""
+    HEALTHCHECK line (wherever the template keeps them: Dockerfile.jinja, its includes, the
+    stacks' and families' macros)."""
     markers = []
-    for path in [template / "template" / "Dockerfile.jinja", *sorted((template / "includes").rglob("*.jinja"))]:
+    for path in [template / "template" / "Dockerfile.jinja", *sorted((template / "includes").rglob("*.jinja")),
+                 *sorted((template / "hooks" / "nonroot").rglob("macros.jinja"))]:
         lines = path.read_text().splitlines(keepends=True)
         out = []
         for index, line in enumerate(lines):
