@@ -130,6 +130,26 @@ def run_until_healthy(adopted: Adopted, implementation: str = "compose-v1") -> R
     return Running(status, host_port, log.stdout + log.stderr, container)
 
 
+def fixtures(apps: list[App], implementation: str = "compose-v1",
+             prepare: Callable[..., None] | None = None):
+    """An adoption module's `adopted` (one app a time, module-scoped) and `running` fixtures:
+    APPS adopted, then run under IMPLEMENTATION; PREPARE(request, app, dest), what the user
+    does first for an app (as an earlier refusal advised)."""
+    @pytest.fixture(scope="module", params=apps, ids=lambda app: app.name)
+    def adopted(request, tmp_path_factory, engine):
+        app: App = request.param
+        before = (lambda dest: prepare(request, app, dest)) if prepare else None
+        adoption = adopt(app, tmp_path_factory.mktemp("adopt") / app.name, request.getfixturevalue, before)
+        yield adoption
+        remove(adoption, implementation)
+
+    @pytest.fixture(scope="module")
+    def running(adopted) -> Running:
+        return run_until_healthy(adopted, implementation)
+
+    return adopted, running
+
+
 # The behaviours every adopted app shows, imported by each adoption module (pytest collects
 # them there, with that module's `adopted` and `running` fixtures).
 def test_the_service_is_adopted_built_and_proven_non_root(adopted):

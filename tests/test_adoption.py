@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
-from adoption import APPS, App, Running, adopt, remove, run_until_healthy
+from adoption import APPS, App, fixtures
 from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot
 from nonroot.scaffold.task import conflicted_files
@@ -39,16 +39,7 @@ ADOPTED = [
 ]
 
 
-@pytest.fixture(scope="module", params=ADOPTED, ids=lambda app: app.name)
-def adopted(request, tmp_path_factory, engine):
-    adoption = adopt(request.param, tmp_path_factory.mktemp("adopt") / request.param.name, request.getfixturevalue)
-    yield adoption
-    remove(adoption)
-
-
-@pytest.fixture(scope="module")
-def running(adopted) -> Running:
-    return run_until_healthy(adopted)
+adopted, running = fixtures(ADOPTED)
 
 
 # ------------------------------------------------------------------- updates

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
-from adoption import App, Running, adopt, remove, run_until_healthy
+from adoption import App, fixtures
 
 pytestmark = pytest.mark.engine
 IMPLEMENTATION = "compose"  # today's Compose (test_adoption.py runs its apps under 1.29)
@@ -25,16 +25,7 @@ BUILT = [
 ]
 
 
-@pytest.fixture(scope="module", params=BUILT, ids=lambda app: app.name)
-def adopted(request, tmp_path_factory, engine):
-    adoption = adopt(request.param, tmp_path_factory.mktemp("adopt") / request.param.name, request.getfixturevalue)
-    yield adoption
-    remove(adoption, IMPLEMENTATION)
-
-
-@pytest.fixture(scope="module")
-def running(adopted) -> Running:
-    return run_until_healthy(adopted, IMPLEMENTATION)
+adopted, running = fixtures(BUILT, IMPLEMENTATION)
 
 
 # What each service logs once its start-up steps ran: django-static's Procfile line migrates the

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
-from adoption import App, Running, adopt, remove, run_until_healthy
+from adoption import App, fixtures
 
 pytestmark = pytest.mark.engine
 IMPLEMENTATION = "compose"  # today's Compose (test_adoption.py runs its apps under 1.29)
@@ -37,20 +37,12 @@ def follow_the_go_mod_advice(dest, toolchain: str) -> None:
                     "go", "mod", "init", "example.com/hits"], check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module", params=ROUND_TWO, ids=lambda app: app.name)
-def adopted(request, tmp_path_factory, engine):
-    app: App = request.param
-    prepare = None
+def prepare(request, app: App, dest) -> None:
     if app.name == "go-nomod":
-        prepare = lambda dest: follow_the_go_mod_advice(dest, request.getfixturevalue("go_toolchain"))  # noqa: E731
-    adoption = adopt(app, tmp_path_factory.mktemp("adopt") / app.name, request.getfixturevalue, prepare)
-    yield adoption
-    remove(adoption, IMPLEMENTATION)
+        follow_the_go_mod_advice(dest, request.getfixturevalue("go_toolchain"))
 
 
-@pytest.fixture(scope="module")
-def running(adopted) -> Running:
-    return run_until_healthy(adopted, IMPLEMENTATION)
+adopted, running = fixtures(ROUND_TWO, IMPLEMENTATION, prepare)
 
 
 EXPECTED = {
