@@ -1,4 +1,4 @@
-"""Record the support table's renders as the reviewed snapshot (tests/snapshots/support-table/),
+"""Record the support table's renders as the reviewed snapshot (tests/snapshots/support-table.txt),
 after an intended change to what the template renders: python scripts/update_snapshot.py
 Renders this working tree (uncommitted changes included) as the tests do; then review
 `git diff tests/snapshots` and commit it with the change."""

@@ -1,1 +1,0 @@
-../alpine-single-drop-gosu-entrypoint-True/docker-entrypoint.sh

@@ -1,1 +1,0 @@
-../debian-single-drop-gosu-entrypoint-False/docker-entrypoint.sh

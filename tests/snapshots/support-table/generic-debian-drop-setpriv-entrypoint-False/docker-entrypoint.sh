@@ -1,1 +1,0 @@
-../debian-single-drop-setpriv-entrypoint-False/docker-entrypoint.sh

@@ -1,1 +1,0 @@
-../generic-debian-user-True/build.sh

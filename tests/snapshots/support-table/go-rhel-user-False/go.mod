@@ -1,1 +1,0 @@
-../go-debian-user-True/go.mod

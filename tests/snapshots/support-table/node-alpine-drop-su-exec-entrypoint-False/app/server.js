@@ -1,1 +1,0 @@
-../../node-debian-user-True/app/server.js

@@ -1,1 +1,0 @@
-../alpine-single-drop-su-exec-entrypoint-False/docker-entrypoint.sh

@@ -1,1 +1,0 @@
-../debian-single-drop-setpriv-entrypoint-True/docker-entrypoint.sh

@@ -1,1 +1,0 @@
-../../debian-single-user-False/app/main.py
