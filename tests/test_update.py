@@ -39,6 +39,20 @@ def test_conflict_markers_and_rej_files_are_found(tmp_path):
     assert conflicted_files(tmp_path) == ["Dockerfile", "app.py.rej"]
 
 
+def test_in_a_repository_only_changed_files_and_rej_files_are_read_for_markers(tmp_path):
+    (tmp_path / ".gitignore").write_text("node_modules/\n*.rej\n")
+    (tmp_path / "node_modules" / "left-pad").mkdir(parents=True)
+    (tmp_path / "node_modules" / "left-pad" / "README.md").write_text("<<<<<<< an example in a README\n")
+    (tmp_path / "committed.md").write_text("<<<<<<< the owner's own example, committed\n")
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    git(tmp_path, "init", "-q")
+    commit_all(tmp_path, "the service")
+    (tmp_path / "Dockerfile").write_text("FROM x\n<<<<<<< before updating\nUSER 1\n=======\nUSER 2\n>>>>>>> after\n")
+    (tmp_path / "new.txt").write_text(">>>>>>> after updating\n")
+    (tmp_path / "app.py.rej").write_text("@@\n")  # ignored by .gitignore, found all the same
+    assert conflicted_files(tmp_path) == ["Dockerfile", "app.py.rej", "new.txt"]
+
+
 def test_update_merges_local_edits_then_builds_and_verifies_once(tmp_path, python_base, engine):
     template = template_repo(tmp_path / "template", "v1")
     service = make_service(template, tmp_path / "svc", "v1", base_image=python_base, service_name="nr-upd-once",

@@ -10,12 +10,30 @@ from pathlib import Path
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
 
+def _git_lines(directory: Path, command: str, *args: str) -> list[str] | None:
+    """`git COMMAND -z ARGS` run in DIRECTORY, split; None outside a git work tree."""
+    result = subprocess.run(["git", command, "-z", *args], cwd=directory, capture_output=True, text=True, check=False)
+    return [line for line in result.stdout.split("\0") if line] if result.returncode == 0 else None
+
+
+def _candidates(directory: Path) -> list[Path]:
+    """The files an update can have left markers or .rej files in. In a git work tree: the
+    tracked files changed since the last commit, the untracked ones git does not ignore, and
+    .rej files even where ignored (Copier refuses to update a dirty repository, so nothing else
+    was written by the update; a service's node_modules or .venv is never read). Elsewhere,
+    every file outside .git."""
+    changed = _git_lines(directory, "ls-files", "--modified", "--others", "--exclude-standard")
+    if changed is None:
+        return [path for path in directory.rglob("*")
+                if ".git" not in path.relative_to(directory).parts and path.is_file()]
+    rejected = _git_lines(directory, "ls-files", "--others", "--ignored", "--exclude-standard", "--", "*.rej") or []
+    return [directory / name for name in {*changed, *rejected} if (directory / name).is_file()]
+
+
 def marked_files(directory: Path) -> list[str]:
     """Files with inline conflict markers, and .rej files, relative to DIR (sorted)."""
     found: list[str] = []
-    for path in sorted(directory.rglob("*")):
-        if ".git" in path.relative_to(directory).parts or not path.is_file():
-            continue
+    for path in sorted(_candidates(directory)):
         if path.suffix == ".rej":
             found.append(str(path.relative_to(directory)))
             continue
