@@ -14,6 +14,8 @@ from .update import UpdateResult
 from .verification import GOAL_OVER_WINDOW, VerifyResult
 
 SIZE_GOAL_BYTES = 16 * 1024
+RENDER_GOAL_RATIO = 1.5  # issue 20: a render at most ×1.5 a one-file template's
+UPDATE_GOAL_RATIO = 2.0  # issue 20: an update at most ×2 a bare `copier update` of a one-file template
 PAGE_START, PAGE_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -66,6 +68,9 @@ def to_json(results: Results) -> dict[str, object]:
         "render_baseline_seconds": round(render.baseline_seconds, 3),
         "render_overhead_ratio": round(render.ratio, 3),
         "render_repeat": render.repeat,
+        "render_plain_questions_seconds": round(render.plain_questions_seconds, 3),
+        "render_plain_questions_ratio": round(render.plain_questions_ratio, 3),
+        "render_questions": render.questions,
         # 4. verification
         "verify_seconds": round(verify.seconds, 3),
         "verify_cpu_seconds": round(verify.cpu_seconds, 3),
@@ -79,6 +84,8 @@ def to_json(results: Results) -> dict[str, object]:
         "update_seconds_per_service": round(update.per_service, 3),
         "update_services": update.services,
         "update_method": update.method,
+        "update_baseline_seconds_per_service": round(update.baseline_per_service, 3),
+        "update_overhead_ratio": round(update.ratio, 3),
         # 6. memory
         "verify_peak_rss_bytes": results.memory.peak_rss_bytes,
         "verify_peak_rss_payload_image_bytes": results.memory_payload.peak_rss_bytes,
@@ -110,14 +117,19 @@ def to_table(results: Results) -> str:
          _goal(rebuild.only_from_code_copy())),
         ("3", "`copier copy`, render only (tasks off)",
          f"{render.seconds:.2f} s, ×{render.ratio:.2f}", f"one-file template {render.baseline_seconds:.2f} s "
-         f"(median of {render.repeat})", "-", "-"),
+         f"(median of {render.repeat}); the same {render.questions} questions with nothing else (literal "
+         f"defaults, no help, `when`, validator or extension) {render.plain_questions_seconds:.2f} s, "
+         f"×{render.plain_questions_ratio:.2f}", f"≤ ×{RENDER_GOAL_RATIO:g}", _goal(render.ratio <= RENDER_GOAL_RATIO)),
         verify_row(verify),
         ("4", "`nonroot verify IMAGE`: its share of copy -> cold build -> verify",
          f"{verify.share:.0%} of the whole run",
          f"copy {verify.render_seconds:.2f} s + cold build {verify.build_seconds:.2f} s + verify "
          f"{verify.first_verify_seconds:.2f} s = {verify.whole_seconds:.2f} s", "-", "-"),
         ("5", "`copier update` per service, to the next template tag",
-         f"{update.per_service:.2f} s per service", f"{update.services} services, {update.method}", "-", "-"),
+         f"{update.per_service:.2f} s per service, ×{update.ratio:.2f}",
+         f"one-file template {update.baseline_per_service:.2f} s per service, one `copier update` each "
+         f"({update.services} services each; nonroot's through {update.method})",
+         f"≤ ×{UPDATE_GOAL_RATIO:g}", _goal(update.ratio <= UPDATE_GOAL_RATIO)),
         ("6", "peak memory (RSS) of the `nonroot verify` process",
          f"{_mib(results.memory.peak_rss_bytes)}", f"{_mib(results.memory_payload.peak_rss_bytes)} on the image "
          f"with the {payload} payload", "-", "-"),

@@ -26,8 +26,11 @@ def base_image() -> str:
 
 def template_checkout(dest: Path) -> Path:
     """This template's last commit, cloned to DEST: a dirty working tree does not
-    distort what is measured (Copier renders a dirty local template differently)."""
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
+    distort what is measured (Copier renders a dirty local template differently).
+    --no-local: packed, as a clone from a git server is. A local clone would hardlink the
+    development repository's loose objects (thousands), and Copier clones the template
+    again for every render: each loose object is one more file to link and delete."""
+    subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(dest)], check=True)
     return dest
 
 

@@ -24,7 +24,7 @@ from bench.verification import VerifyResult  # noqa: E402
 # The keys the issue names, one per figure, plus the machine facts.
 FIGURE_KEYS = {"size_overhead_bytes", "chown_r_overhead_bytes", "payload_bytes", "rebuild_ratio", "layers_rebuilt",
                "render_seconds", "render_overhead_ratio", "verify_seconds", "verify_share",
-               "update_seconds_per_service", "verify_peak_rss_bytes", "machine"}
+               "update_seconds_per_service", "update_overhead_ratio", "verify_peak_rss_bytes", "machine"}
 
 
 def test_child_wrapper_reports_the_peak_memory_of_its_command():
@@ -69,10 +69,10 @@ def sample_results() -> Results:
                         layers={"naive": [("COPY app/ /app/", 100)]}),
         rebuild=RebuildResult(cold_seconds=10.0, rebuild_seconds=1.0,
                               steps=[Step("RUN make", True), Step("COPY . /app/", False), Step("USER 1:1", False)]),
-        render=RenderResult(seconds=2.0, baseline_seconds=1.0, repeat=3),
+        render=RenderResult(seconds=2.0, baseline_seconds=1.0, repeat=3, plain_questions_seconds=1.3, questions=35),
         verify=VerifyResult(seconds=4.0, cpu_seconds=1.0, render_seconds=1.0, build_seconds=5.0,
                             first_verify_seconds=4.0, repeat=3),
-        update=UpdateResult(services=2, seconds=8.0, method="copier update loop"),
+        update=UpdateResult(services=2, seconds=8.0, method="copier update loop", baseline_seconds=2.0),
         memory=MemoryResult(image="a", peak_rss_bytes=2**25),
         memory_payload=MemoryResult(image="b", peak_rss_bytes=2**25),
         total_seconds=60.0)
@@ -85,6 +85,16 @@ def test_report_writes_one_key_per_figure_and_a_row_per_figure():
     assert sorted({row.split(" | ")[0][2:] for row in rows}) == ["1", "2", "3", "4", "5", "6"]
 
 
+def test_report_says_whether_render_and_update_meet_their_ratio_goals():
+    results = sample_results()  # render ×2.0 (goal ×1.5), update ×4.0 (goal ×2)
+    rows = {line.split(" | ")[0][2:]: line for line in to_table(results).splitlines() if line.startswith("| ")}
+    assert rows["3"].endswith("| ≤ ×1.5 | **no** |") and rows["5"].endswith("| ≤ ×2 | **no** |")
+    results.render = RenderResult(seconds=1.4, baseline_seconds=1.0, repeat=3)
+    results.update = UpdateResult(services=2, seconds=3.0, method="nonroot fleet update", baseline_seconds=2.0)
+    rows = {line.split(" | ")[0][2:]: line for line in to_table(results).splitlines() if line.startswith("| ")}
+    assert rows["3"].endswith("| yes |") and rows["5"].endswith("| yes |")
+
+
 def test_rebuild_of_the_code_copy_alone_meets_the_goal_and_a_dependency_rebuild_does_not():
     assert sample_results().rebuild.only_from_code_copy()
     again = RebuildResult(1.0, 1.0, [Step("RUN make", False), Step("COPY . /app/", False)])
@@ -95,3 +105,23 @@ def test_committed_results_come_from_a_full_run_of_this_report():
     committed = json.loads((ROOT / "bench" / "results.json").read_text())
     assert set(committed) == set(to_json(sample_results()))
     assert not committed["quick"], "bench/results.json must come from a full run: python bench/run.py"
+
+
+def test_plain_questions_template_asks_this_templates_questions_and_renders_with_its_defaults(tmp_path):
+    import yaml
+    from copier import run_copy
+
+    from bench.render import plain_questions_template
+    from bench.workspace import ANSWERS_FILE
+
+    rendered = tmp_path / "rendered"
+    rendered.mkdir()
+    (rendered / ANSWERS_FILE).write_text("service_name: shop\nstack: node\nport: 3000\n")
+    plain, count = plain_questions_template(tmp_path / "plain", ROOT, rendered)
+    ours = [name for name, spec in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
+            if not name.startswith("_") and isinstance(spec, dict)]
+    theirs = yaml.safe_load((plain / "copier.yml").read_text())
+    assert list(theirs) == ours and count == len(ours)
+    assert all("when" not in q and "validator" not in q and "help" not in q for q in theirs.values())
+    run_copy(str(plain), str(tmp_path / "out"), defaults=True, quiet=True)
+    assert (tmp_path / "out" / "hello.txt").read_text() == "Hello shop.\n"
