@@ -6,12 +6,13 @@ choices and answer checks (checks.py, from the rows) and the defaults detected i
 existing repository (scaffold/detect.py), so copier.yml holds only questions.
 
 The package is this template version's hooks/nonroot, imported under a name of its own
-(`nonroot_template_<hash of its folder>`), never an installed nonroot: `copier update`
+(`nonroot_template_<digest of its files>`), never an installed nonroot: `copier update`
 renders the old and the new version in one process, each with its own plan and rows.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 from hashlib import sha1
 from collections.abc import Mapping
@@ -27,15 +28,42 @@ from jinja2 import FileSystemBytecodeCache, Undefined, pass_context
 _PACKAGE = Path(__file__).resolve().parents[1] / "hooks" / "nonroot"
 
 
+def _content_key(folder: Path) -> str:
+    """A digest of every file in FOLDER (path, executable bit, bytes; __pycache__ left out)."""
+    digest = sha1()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(folder)}\0{os.access(path, os.X_OK):d}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def template_package(folder: Path = _PACKAGE) -> str:
     """Import the nonroot package in `folder` under a name of its own; its modules are then
-    imported as usual (relative imports inside), as `<name>.plan` and so on."""
-    name = "nonroot_template_" + sha1(str(folder).encode()).hexdigest()[:12]
-    if name not in sys.modules:
+    imported as usual (relative imports inside), as `<name>.plan` and so on.
+
+    The name is a digest of the package's files: Copier renders from a fresh clone of the
+    template every time (three renders and up to five clones for one `copier update`), and the
+    same code is imported once per process, while two versions never share a module. The
+    package reads its folders only while it is imported (catalog.py), so a later render from
+    another clone of the same code needs only its import path moved to that clone, for the
+    modules imported on demand."""
+    name = "nonroot_template_" + _content_key(folder)
+    package = sys.modules.get(name)
+    if package is None:
         spec = spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
         package = module_from_spec(spec)
         sys.modules[name] = package
-        spec.loader.exec_module(package)
+        try:
+            spec.loader.exec_module(package)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return name
+    for module_name, module in list(sys.modules.items()):
+        if module_name == name or module_name.startswith(name + "."):
+            if getattr(module, "__path__", None) is not None:  # a package: where its submodules are found
+                module.__path__[:] = [str(folder.joinpath(*module_name.split(".")[1:]))]
     return name
 
 

@@ -4,6 +4,7 @@ Adding a stack or a family is adding its folder (see the README, "Adding a famil
 stack")."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
@@ -46,6 +47,14 @@ FAMILIES: dict[str, Family] = {family.name: family for family in _rows("families
 STACKS: dict[str, Stack] = {stack.name: _resolved(stack, FAMILIES) for stack in _rows("stacks", "STACK")}
 DEFAULT_STACK = next(iter(STACKS))
 DEFAULT_FAMILY = next(iter(FAMILIES))
+
+# Read off the folders once, with the rows; nothing reads them later. Copier renders from a
+# fresh clone of the template each time, and the extension imports one version's code once
+# per process (extensions/nonroot_plan.py): a later render may come from another clone.
+TEMPLATE_ROOT = HERE.parent.parent
+EXECUTABLE_FILES = frozenset(str(path.relative_to(TEMPLATE_ROOT)) for path in sorted((HERE / "stacks").rglob("*"))
+                             if path.is_file() and os.access(path, os.X_OK))  # a sample's scripts
+DETECTING_STACKS = tuple(name for name in STACKS if (HERE / "stacks" / name / "detect.py").is_file())
 
 
 def macros_path(kind: str, name: str) -> str:

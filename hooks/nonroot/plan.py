@@ -9,13 +9,12 @@ here names a stack or a family: what differs between them is in their rows.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import shell_line
-from .catalog import DEFAULT_FAMILY, DEFAULT_STACK, FAMILIES, HERE, STACKS, drop_tool, macros_path
+from .catalog import DEFAULT_FAMILY, DEFAULT_STACK, EXECUTABLE_FILES, FAMILIES, STACKS, drop_tool, macros_path
 from .rows import Family, Stack
 
 LABEL_PREFIX = "io.nonroot"
@@ -263,7 +262,7 @@ def _sample(stack: Stack, answers: Mapping[str, Any]) -> tuple[tuple[SampleFile,
     files = [SampleFile(item, f"{stack.name}/sample/{item}") if isinstance(item, str) else SampleFile(*item)
              for item in stack.sample(answers)]
     files = [SampleFile(f.path, f"hooks/nonroot/stacks/{f.source}.jinja") for f in files]
-    scripts = tuple(f for f in files if os.access(HERE.parent.parent / f.source, os.X_OK))
+    scripts = tuple(f for f in files if f.source in EXECUTABLE_FILES)
     return tuple(f for f in files if f not in scripts), scripts
 
 

@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import HERE, STACKS
+from ..catalog import DETECTING_STACKS, STACKS
 from ..detection import PORT_PLACEHOLDER, SKIPPED_DIRS, Finding, read_text, source_files
 from ..plan import TCP_HEALTH
 from ..shell_line import step_commands, without_steps
@@ -28,8 +28,7 @@ def _detectors() -> dict[str, ModuleType]:
     """Each stack's detect.py (stacks/<name>/detect.py) by stack, in the order they are tried
     (PRIORITY); a stack without one (an artifact) is never detected."""
     package = __package__.rpartition(".")[0]
-    found = {name: import_module(f"{package}.stacks.{name}.detect") for name in STACKS
-             if (HERE / "stacks" / name / "detect.py").is_file()}
+    found = {name: import_module(f"{package}.stacks.{name}.detect") for name in DETECTING_STACKS}
     return dict(sorted(found.items(), key=lambda item: item[1].PRIORITY))
 
 
