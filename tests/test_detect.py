@@ -137,7 +137,9 @@ def test_a_start_script_that_is_not_plain_node_falls_back_to_main(tmp_path):
     write(tmp_path, {"package.json": json.dumps({"main": "lib/app.js", "scripts": {"start": "nodemon lib/app.js"}}),
                      "lib/app.js": ""})
     found = finding(tmp_path, "command")
-    assert (found.value, found.source) == (["node", "lib/app.js"], 'package.json "main"')
+    assert (found.value, found.source) == (
+        ["node", "lib/app.js"], 'package.json "main"; not "scripts.start" (nodemon lib/app.js): the image runs node '
+                                'itself, as PID 1')
 
 
 def test_pyproject_console_script_is_the_command(tmp_path):
@@ -581,7 +583,9 @@ def test_a_start_prod_script_starts_a_nestjs_build(tmp_path):
                                                              "start:prod": "node dist/main"},
                                                  "dependencies": {"@nestjs/core": "^10.4.9"}})})
     found = finding(tmp_path, "command")
-    assert (found.value, found.source) == (["node", "dist/main"], 'package.json "scripts.start:prod"')
+    assert (found.value, found.source) == (
+        ["node", "dist/main"], 'package.json "scripts.start:prod"; not "scripts.start" (nest start): the image runs '
+                               'node itself, as PID 1')
 
 
 def test_nestjs_without_start_prod_runs_its_entry_file_from_the_outdir(tmp_path):

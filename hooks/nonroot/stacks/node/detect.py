@@ -66,6 +66,13 @@ def command(root: Path) -> tuple[list[str], str] | None:
         # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
         if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
             return argv, 'package.json "scripts.start"'
+    found = _command_without_start_script(root, package)
+    if found and start:  # say why the start script the owner wrote is not the command
+        return found[0], f'{found[1]}; not "scripts.start" ({start}): the image runs node itself, as PID 1'
+    return found
+
+
+def _command_without_start_script(root: Path, package: dict) -> tuple[list[str], str] | None:
     if _build_script(package):  # issue 22: a built service starts its build's output
         built = _built_node_command(root, package)
         if built:
