@@ -91,8 +91,7 @@ def test_extract_refuses_a_path_outside_the_destination_and_writes_nothing(tmp_p
     archive.write_text(f"-- ok.txt --\nfine\n-- {name} --\nboo\n")
     with pytest.raises(ValueError, match=rf"evil.txtar: refusing to extract '{name}'"):
         txtar.extract(archive, tmp_path / "out" / "dest")
-    assert files_of(tmp_path / "out") == {}
-    assert not (tmp_path / "x").exists()
+    assert not (tmp_path / "out").exists() and not (tmp_path / "x").exists()
 
 
 def test_the_command_line_extracts_and_packs_keeping_the_comment(folder, tmp_path):

@@ -192,8 +192,8 @@ def extract(path: Path | str, dest_dir: Path | str) -> Path:
     """The files of the archive PATH written under DEST_DIR (made where missing), which is
     returned. Every path is checked before anything is written."""
     archive, dest = read(path), Path(dest_dir)
-    dest.mkdir(parents=True, exist_ok=True)
     targets = [(_target(dest, str(path), name), data, name in archive.executable) for name, data in archive.files]
+    dest.mkdir(parents=True, exist_ok=True)
     for target, data, executable in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
