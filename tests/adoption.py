@@ -1,12 +1,13 @@
 """Adopting an app of tests/apps as a user would, and running what nonroot generated: shared by
 the adoption modules (each a module of its own, so that xdist runs them side by side).
 
-An app is copied into a fresh git repository and adopted with `nonroot new . --defaults
---overwrite` plus only what detection cannot know: the offline stand-ins for the base images
-(no registry here), the CA bundle of this machine's TLS-intercepting proxy (`build_ca_cert`, so
-the real dependencies are downloaded from PyPI and npm during `docker build`), and what the app
-itself needs. No generated file is edited. Then the generated compose.yaml runs the image
-nonroot built (`docker-compose up --no-build`) until it is healthy, or not."""
+An app (tests/apps/NAME.txtar: one text archive an app, tests/txtar.py) is extracted into a
+fresh git repository and adopted with `nonroot new . --defaults --overwrite` plus only what
+detection cannot know: the offline stand-ins for the base images (no registry here), the CA
+bundle of this machine's TLS-intercepting proxy (`build_ca_cert`, so the real dependencies are
+downloaded from PyPI and npm during `docker build`), and what the app itself needs. No
+generated file is edited. Then the generated compose.yaml runs the image nonroot built
+(`docker-compose up --no-build`) until it is healthy, or not."""
 from __future__ import annotations
 
 import json
@@ -23,17 +24,28 @@ from typing import Callable
 import pytest
 import yaml
 
+import txtar
 from gitrepos import as_repository
 from test_service_files import COMPOSE
 from helpers import run_nonroot
 
-APPS = Path(__file__).parent / "apps"
+APPS = Path(__file__).parent / "apps"  # NAME.txtar, each app in one text archive (tests/txtar.py)
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Each adoption module runs its apps under one Compose implementation (COMPOSE, a key of
 # test_service_files.COMPOSE), so that both run adopted apps: Debian's docker-compose 1.29
 # ("compose-v1") and today's ("compose", the v2+ binary).
 RUN_FILE = ["-f", "compose.yaml"]  # as CONTAINER.md runs it: no other compose file of the app, no override
 HEALTHY_WITHIN = 120.0
+
+
+def app_copy(name: str, dest: Path) -> Path:
+    """The test app NAME (tests/apps/NAME.txtar) extracted into DEST, which is returned."""
+    return txtar.extract(APPS / f"{name}.txtar", dest)
+
+
+def app_file(name: str, path: str) -> bytes | None:
+    """The file PATH of the test app NAME as stored, or None where the app has none."""
+    return txtar.read(APPS / f"{name}.txtar").get(path)
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ def adopt(app: App, dest: Path, image: Callable[[str], str],
     """APP copied to DEST as a git repository and adopted (built and verified by the task);
     IMAGE turns a fixture name into the offline image it provides; PREPARE, what the user
     does first (as an earlier refusal advised)."""
-    shutil.copytree(APPS / app.name, dest)
+    app_copy(app.name, dest)
     shutil.copy(HOST_CA_BUNDLE, dest / "corp-ca.pem")
     for name, text in app.extra_files.items():
         (dest / name).write_text(text)
@@ -227,8 +239,8 @@ def test_the_code_and_the_builds_outputs_belong_to_root(adopted, image_files):
 def test_only_the_production_dependencies_reach_the_image(adopted, image_files):
     """Every dependency of package.json is in /app/node_modules and no devDependency (the
     build's tsc and @types stay in the builder); a Python app's image has no node_modules."""
-    manifest = APPS / adopted.app.name / "package.json"
-    package = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    manifest = app_file(adopted.app.name, "package.json")
+    package = json.loads(manifest) if manifest is not None else {}
     installed = set()
     for name in image_files:
         parts = name.split("/")

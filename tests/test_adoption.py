@@ -6,14 +6,13 @@ how): healthy, answering, and not as root.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from adoption import *  # noqa: F401,F403 - the behaviours every adopted app shows run here
-from adoption import APPS, App, fixtures
+from adoption import App, app_copy, fixtures
 from gitrepos import as_repository, commit_all, git, template_repo
 from helpers import run_copier, run_nonroot
 from nonroot.scaffold.task import conflicted_files
@@ -47,8 +46,7 @@ def test_an_adopted_service_updates_without_conflicts(tmp_path):
     """Every app-specific line is an answer, so a template release that changes the lines
     around COPY, CMD and the health check merges cleanly into an adopted service."""
     template = template_repo(tmp_path / "template", "v1")
-    dest = tmp_path / "flask-root"
-    shutil.copytree(APPS / "flask-root", dest)
+    dest = app_copy("flask-root", tmp_path / "flask-root")
     as_repository(dest)
     adopted = run_nonroot("new", str(dest), "--defaults", "--template", str(template), "--vcs-ref", "v1",
                           "-d", "verify=false")

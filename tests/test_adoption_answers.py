@@ -235,15 +235,12 @@ def test_without_an_organisation_range_the_range_is_asked_once_and_recorded(rend
 
 def test_plain_copier_copy_into_a_repository_takes_the_detected_defaults(renders, tmp_path):
     """The same detection as `nonroot new` (hooks/nonroot/scaffold/detect.py), as Copier defaults."""
-    import shutil
-
     import yaml
     from copier import run_copy
 
-    from helpers import ROOT
+    from adoption import app_copy
 
-    repository = tmp_path / "express-nolock"
-    shutil.copytree(ROOT / "tests" / "apps" / "express-nolock", repository)
+    repository = app_copy("express-nolock", tmp_path / "express-nolock")
     run_copy(str(renders.template), str(repository), data={"verify": False}, defaults=True, unsafe=True, quiet=True)
     answers = yaml.safe_load((repository / ".copier-answers.nonroot.yml").read_text())
     assert (answers["stack"], answers["sample_app"], answers["command"]) == ("node", False, ["node", "server.js"])

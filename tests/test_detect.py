@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from adoption import app_copy
 from nonroot.families.debian import CODENAME  # the go row builds on golang:<version>-<Debian codename>
 from nonroot.scaffold.detect import code_files, detect
-
-APPS = Path(__file__).parent / "apps"
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -279,13 +278,13 @@ def test_no_health_route_means_a_check_of_the_port_never_an_invented_path(tmp_pa
     ("node-nostart", {"stack": "node", "command": ["node", "lib/serve.js"], "port": 4100, "health_path": "tcp"}),
     ("port80", {"stack": "python", "command": ["python3", "status.py"], "port": 80}),
 ])
-def test_each_test_app_is_detected(app, expected):
-    answers = detect(APPS / app).answers(port=8080)
+def test_each_test_app_is_detected(app, expected, tmp_path):
+    answers = detect(app_copy(app, tmp_path / app)).answers(port=8080)
     assert {key: answers.get(key) for key in expected} == expected
 
 
-def test_summary_names_each_source():
-    summary = detect(APPS / "express-yarn-native").summary()
+def test_summary_names_each_source(tmp_path):
+    summary = detect(app_copy("express-yarn-native", tmp_path / "express-yarn-native")).summary()
     assert summary == ("detected: node (the existing Dockerfile's FROM node:20), package manager yarn (yarn.lock), "
                        "start command node src/index.js (the existing Dockerfile's CMD), port 3000 (EXPOSE), "
                        "health check /health (a /health route in src/index.js), "
@@ -679,13 +678,13 @@ def test_go_has_no_build_step_to_detect(tmp_path):
     ("django-static", ["python3", "manage.py", "collectstatic", "--noinput"],
      "python manage.py migrate && gunicorn cookbook.wsgi --bind 0.0.0.0:$PORT --access-logfile -"),
 ])
-def test_each_test_app_with_a_build_is_detected(app, build, command):
-    answers = detect(APPS / app).answers(port=8080)
+def test_each_test_app_with_a_build_is_detected(app, build, command, tmp_path):
+    answers = detect(app_copy(app, tmp_path / app)).answers(port=8080)
     assert (answers.get("build_command"), answers.get("command")) == (build, command)
 
 
-def test_summary_says_the_build_step_and_its_source():
-    summary = detect(APPS / "ts-yarn").summary()
+def test_summary_says_the_build_step_and_its_source(tmp_path):
+    summary = detect(app_copy("ts-yarn", tmp_path / "ts-yarn")).summary()
     assert ('build step yarn run build (package.json "scripts.build": "tsc"), '
             "start command node dist/index.js (src/index.ts built into outDir dist (tsconfig))") in summary
 

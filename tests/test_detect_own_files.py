@@ -8,7 +8,8 @@ import pytest
 
 from nonroot.scaffold.detect import detect, read_own_files
 from nonroot.scaffold.ownfiles import compose_refusal, own_entries
-from test_detect import APPS, finding, write
+from adoption import app_copy
+from test_detect import finding, write
 
 
 def test_the_repositorys_own_files_are_found(tmp_path):
@@ -71,8 +72,8 @@ def test_no_home_where_no_tool_writes_under_it(tmp_path, files):
     assert finding(write(tmp_path, files), "home") is None
 
 
-def test_the_compose_test_app_is_detected():
-    detection = detect(APPS / "flask-compose")
+def test_the_compose_test_app_is_detected(tmp_path):
+    detection = detect(app_copy("flask-compose", tmp_path / "flask-compose"))
     answers = detection.answers(port=8000)
     assert {key: answers.get(key) for key in ("stack", "command", "port", "health_path", "home")} == {
         "stack": "python", "command": ["gunicorn", "-c", "gunicorn.conf.py", "inventory.wsgi:app"], "port": 8000,

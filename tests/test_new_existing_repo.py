@@ -2,21 +2,18 @@
 without --overwrite, and never reports "nothing was written" when something was."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import yaml
 
+from adoption import app_copy, app_file
 from helpers import run_nonroot
 
-APPS = Path(__file__).parent / "apps"
 NO_BUILD = ("--defaults", "-d", "verify=false")
 
 
 def adopt_copy(tmp_path: Path, app: str) -> Path:
-    dest = tmp_path / app
-    shutil.copytree(APPS / app, dest)
-    return dest
+    return app_copy(app, tmp_path / app)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -54,7 +51,7 @@ def test_a_repository_without_container_files_needs_no_overwrite(tmp_path):
     dest = adopt_copy(tmp_path, "flask-root")
     result = run_nonroot("new", str(dest), *NO_BUILD)
     assert result.returncode == 0, result.stderr
-    assert (dest / "Dockerfile").is_file() and (dest / "main.py").read_text() == (APPS / "flask-root/main.py").read_text()
+    assert (dest / "Dockerfile").is_file() and (dest / "main.py").read_bytes() == app_file("flask-root", "main.py")
 
 
 def test_what_was_detected_is_printed_with_its_source(tmp_path):

@@ -21,7 +21,7 @@ import pytest
 
 from gitrepos import as_repository, git
 from helpers import run_nonroot
-from adoption import APPS, HEALTHY_WITHIN, HOST_CA_BUNDLE, data_args, free_port
+from adoption import HEALTHY_WITHIN, HOST_CA_BUNDLE, app_copy, data_args, free_port
 from test_service_files import COMPOSE
 
 APP = "flask-compose"
@@ -29,7 +29,7 @@ OWN_COMPOSE = ("docker-compose.yml", "docker-compose.override.yml")
 
 
 def _copy_app(dest: Path) -> Path:
-    shutil.copytree(APPS / APP, dest)
+    app_copy(APP, dest)
     shutil.copy(HOST_CA_BUNDLE, dest / "corp-ca.pem")
     as_repository(dest)
     return dest

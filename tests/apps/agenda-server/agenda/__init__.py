@@ -1,1 +1,0 @@
-"""agenda: iCalendar feeds from a folder of calendars."""

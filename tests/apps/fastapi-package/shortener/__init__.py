@@ -1,1 +1,0 @@
-"""shortener: short links for long URLs."""

@@ -1,1 +1,0 @@
-"""catalog: products and their prices."""

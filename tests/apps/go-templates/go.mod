@@ -1,3 +1,0 @@
-module example.com/guestbook
-
-go 1.22

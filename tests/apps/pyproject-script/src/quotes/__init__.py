@@ -1,1 +1,0 @@
-QUOTES = ["Simple is better than complex.", "Readability counts.", "Errors should never pass silently."]
