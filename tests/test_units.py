@@ -86,3 +86,13 @@ def test_the_check_advice_quotes_a_folder_name_a_shell_would_split(tmp_path):
     from nonroot.scaffold.task import check_command
 
     assert check_command(tmp_path, "my service") == "nonroot check 'my service'"
+
+
+def test_the_commit_advice_for_the_current_folder_does_not_cd_into_it(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from nonroot.scaffold.generate import commit_command
+
+    monkeypatch.chdir(tmp_path)
+    assert commit_command(Path(".")) == "git init -q && git add -A && git commit -m 'nonroot: container files'"
+    assert commit_command(tmp_path / "my service").startswith(f"cd '{tmp_path}/my service' && git init -q && ")

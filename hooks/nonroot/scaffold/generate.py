@@ -256,7 +256,8 @@ def _in_git_repository(folder: Path) -> bool:
 def commit_command(dest: Path) -> str:
     """The command that commits everything in DEST (making it a repository where it is none)."""
     init = "" if _in_git_repository(dest) else "git init -q && "
-    return f"cd {shlex.quote(str(dest))} && {init}git add -A && git commit -m 'nonroot: container files'"
+    cd = "" if str(dest) == "." else f"cd {shlex.quote(str(dest))} && "  # `nonroot new .`: already there
+    return f"{cd}{init}git add -A && git commit -m 'nonroot: container files'"
 
 
 def changed_since(dest: Path, changed: tuple[str, ...]) -> str:
