@@ -2,6 +2,8 @@
 without --overwrite, and never reports "nothing was written" when something was."""
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 import yaml
@@ -109,6 +111,39 @@ def test_go_code_without_go_mod_is_kept_and_the_refusal_says_what_to_add(tmp_pat
     assert tree(dest) == before
 
 
+def test_a_python_project_without_the_file_its_dependencies_install_from_is_refused_before_writing(tmp_path):
+    # The shape of an older Flask service: setup.py's install_requires and a Pipfile, no
+    # requirements.txt or pyproject.toml; the build would stop at COPY requirements.txt.
+    dest = tmp_path / "inventory"
+    dest.mkdir()
+    (dest / "setup.py").write_text('from setuptools import setup\n\nsetup(name="inventory", packages=["inventory"], '
+                                   'install_requires=["flask", "gunicorn"])\n')
+    (dest / "Pipfile").write_text('[packages]\nflask = "*"\ngunicorn = "*"\n')
+    (dest / "inventory").mkdir()
+    (dest / "inventory" / "__init__.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    before = tree(dest)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "--overwrite", "-d", "command=[gunicorn, inventory:app]")
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("nonroot: python_deps: requirements installs the dependencies from requirements.txt, "
+                           "and there is no requirements.txt here (this repository declares them in setup.py, "
+                           "Pipfile, which nonroot does not install from)"), last
+    assert last.endswith("nothing was written")
+    assert tree(dest) == before
+
+
+@pytest.mark.parametrize("deps, files", [("requirements", {"requirements.txt": "flask\n"}),
+                                         ("pyproject", {"pyproject.toml": '[project]\nname = "x"\n'})])
+def test_a_python_project_with_the_file_its_dependencies_install_from_is_not_refused(tmp_path, deps, files):
+    from nonroot.stacks.python import python_deps_error
+
+    for name, text in {"app.py": "import flask\n", **files}.items():
+        (tmp_path / name).write_text(text)
+    assert python_deps_error({"python_deps": deps, "sample_app": False}, str(tmp_path)) == ""
+    assert python_deps_error({"python_deps": "uv", "sample_app": False}, str(tmp_path)).startswith(
+        "python_deps: uv installs the dependencies from pyproject.toml and uv.lock, and there is no ")
+
+
 def test_overwrite_never_writes_a_sample_among_the_users_code(tmp_path):
     dest = adopt_copy(tmp_path, "go-nomod")
     before = tree(dest)
@@ -119,18 +154,34 @@ def test_overwrite_never_writes_a_sample_among_the_users_code(tmp_path):
     assert tree(dest) == before
 
 
-def test_code_nonroot_has_no_stack_for_gets_the_container_files_only(tmp_path):
+def _ruby_service(tmp_path: Path) -> Path:
     dest = tmp_path / "ledger"
     dest.mkdir()
     (dest / "server.rb").write_text("require 'webrick'\n")
     (dest / "Gemfile").write_text("source 'https://rubygems.org'\ngem 'webrick'\n")
+    return dest
+
+
+def test_code_nonroot_has_no_stack_for_is_not_given_the_default_stacks_image(tmp_path):
+    dest = _ruby_service(tmp_path)
     result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "command=ruby server.rb")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2
     assert "detected: no stack nonroot builds (found Gemfile, server.rb)" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("nonroot: stack: python installs a Python project's dependencies, and this repository "
+                           "has no Python; answer stack (generic"), last
+    assert set(tree(dest)) == {"server.rb", "Gemfile"}
+
+
+def test_code_nonroot_has_no_stack_for_gets_the_container_files_only(tmp_path):
+    dest = _ruby_service(tmp_path)
+    result = run_nonroot("new", str(dest), *NO_BUILD, "-d", "stack=generic", "-d", "artifact=bin/ledger",
+                         "-d", "command=[/app/ledger]")
+    assert result.returncode == 0, result.stderr
     assert answers(dest)["sample_app"] is False
     written = set(tree(dest)) - {"server.rb", "Gemfile"}
     assert "Dockerfile" in written and not any(name.startswith("app/") for name in written)
-    assert not written & {"requirements.txt", "pyproject.toml", "package.json", "main.go", "go.mod"}
+    assert not written & {"requirements.txt", "pyproject.toml", "package.json", "main.go", "go.mod", "build.sh"}
 
 
 def test_every_sample_file_counts_as_code(renders, tmp_path):

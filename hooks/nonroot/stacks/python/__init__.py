@@ -3,8 +3,10 @@ code from /app with the venv's python3."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from ...detection import source_files
 from ...families.debian import CODENAME, IMAGE as DEBIAN_IMAGE, RELEASE as DEBIAN
 from ...families.rhel import UBI
 from ...rows import Stack
@@ -17,6 +19,35 @@ def _own(answers: Mapping[str, Any]) -> dict[str, Any]:
     # The sample is no installable project (it runs from app/, with no build backend offline).
     return {"python_deps": deps,
             "installs_project": deps in ("pyproject", "poetry") and answers.get("sample_app") is False}
+
+
+# What each python_deps answer installs from, at the repository's root.
+DEPENDENCY_FILES = {"requirements": ("requirements.txt",), "pyproject": ("pyproject.toml",),
+                    "uv": ("pyproject.toml", "uv.lock"), "poetry": ("pyproject.toml", "poetry.lock")}
+# Where else a Python project may declare its dependencies; nonroot installs from none of them.
+OTHER_DECLARATIONS = ("setup.py", "setup.cfg", "Pipfile.lock", "Pipfile", "environment.yml")
+
+
+def python_deps_error(answers: Mapping[str, Any], destination: str) -> str:
+    """The image installs the dependencies from the file python_deps names: in a repository
+    without it, say so before anything is written (the build would stop at its COPY). Checked
+    only in a repository (a folder with files), as go's go.mod."""
+    folder = Path(destination)
+    if answers.get("sample_app") or not folder.is_dir() or not any(folder.iterdir()):
+        return ""
+    deps = str(answers.get("python_deps") or "requirements")
+    missing = [name for name in DEPENDENCY_FILES.get(deps, ()) if not (folder / name).is_file()]
+    if not missing:
+        return ""
+    others = [name for name in OTHER_DECLARATIONS if (folder / name).is_file()]
+    if not others and not source_files(folder, (".py",)):  # python only as the default stack
+        return ("stack: python installs a Python project's dependencies, and this repository has no Python; "
+                "answer stack (generic copies in the artifact your own build makes)")
+    where = f" (this repository declares them in {', '.join(others)}, which nonroot does not install from)" \
+        if others else ""
+    return (f"python_deps: {deps} installs the dependencies from {' and '.join(DEPENDENCY_FILES[deps])}, and there "
+            f"is no {missing[0]} here{where}; commit a requirements.txt (e.g. `pipenv requirements > "
+            f"requirements.txt`, `pip-compile setup.py`), or answer the python_deps your repository has")
 
 
 def _sample(answers: Mapping[str, Any]) -> list[str]:
@@ -39,7 +70,7 @@ STACK = Stack(
     interpreters=("python3", "python"), shell_less_interpreter="/opt/venv/bin/python3",
     runtime_env=True, runtime_install=True, build_step=True, build_args=("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"), copies_context=True,
     dev_mounts=(".:/app:ro",), base_image_names=("python",), questions=("python_deps",), own_answers=_own,
-    sample=_sample, runtime_name="Python", shell_less_family_macros=("prepare_python_builder",),
+    sample=_sample, checks={"python_deps": python_deps_error}, runtime_name="Python", shell_less_family_macros=("prepare_python_builder",),
     refusals={"scratch": "scratch is an empty image with no Python runtime; use distroless for a shell-less "
                          "python image"},
 )
