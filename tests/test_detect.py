@@ -141,6 +141,29 @@ def test_a_start_script_that_is_not_plain_node_falls_back_to_main(tmp_path):
                                 'itself, as PID 1')
 
 
+@pytest.mark.parametrize("start", ["npm run start-server", "npm run-script start-server", "yarn start-server",
+                                   "pnpm run start-server"])
+def test_a_start_script_that_runs_another_script_is_followed_to_its_node_command(tmp_path, start):
+    scripts = {"start": start, "start-server": "node server/server.js", "dev": "nodemon server/server.js"}
+    write(tmp_path, {"package.json": json.dumps({"scripts": scripts}), "server/server.js": "",
+                     "tools/dns.js": "require('dgram').createSocket('udp4'); http.createServer()\n"})
+    found = finding(tmp_path, "command")
+    assert (found.value, found.source) == (["node", "server/server.js"],
+                                           'package.json "scripts.start" -> "scripts.start-server"')
+
+
+def test_scripts_that_run_each_other_in_a_loop_fall_back_to_main(tmp_path):
+    scripts = {"start": "npm run serve", "serve": "npm start"}
+    write(tmp_path, {"package.json": json.dumps({"main": "app.js", "scripts": scripts}), "app.js": ""})
+    assert finding(tmp_path, "command").value == ["node", "app.js"]
+
+
+def test_a_script_run_with_more_arguments_is_not_followed(tmp_path):
+    scripts = {"start": "npm run serve -- --inspect", "serve": "node other.js"}
+    write(tmp_path, {"package.json": json.dumps({"main": "app.js", "scripts": scripts}), "app.js": ""})
+    assert finding(tmp_path, "command").value == ["node", "app.js"]
+
+
 def test_pyproject_console_script_is_the_command(tmp_path):
     write(tmp_path, {"pyproject.toml": "[project]\nname = 'q'\n[project.scripts]\nq-serve = 'q.server:main'\n"})
     assert finding(tmp_path, "command").value == ["q-serve"]

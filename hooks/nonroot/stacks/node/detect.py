@@ -55,17 +55,48 @@ def home(root: Path, own: list[Finding | None]) -> Finding | None:
     return None
 
 
+RUNNERS = ("npm", "yarn", "pnpm")  # `npm run NAME`, `yarn NAME`, `pnpm run NAME`: another script
+
+
+def _plain_node(text: str) -> list[str] | None:
+    """TEXT as an argv when it is a plain `node …` (no environment assignments), else None."""
+    try:
+        argv = shlex.split(text)
+    except ValueError:
+        return None
+    # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
+    if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
+        return argv
+    return None
+
+
+def _script_command(scripts: dict, name: str, seen: tuple[str, ...] = ()) -> tuple[list[str], list[str]] | None:
+    """The plain `node …` the script NAME comes down to, following scripts that only run another
+    script (`npm run start-server`, `yarn serve`), and the scripts followed; None if it is not one."""
+    text = str(scripts.get(name, "") or "").strip()
+    argv = _plain_node(text)
+    if argv:
+        return argv, [*seen, name]
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    rest = words[1:] if words and words[0] in RUNNERS else []
+    if rest[:1] in (["run"], ["run-script"]):
+        rest = rest[1:]
+    if len(rest) == 1 and rest[0] in scripts and rest[0] not in (*seen, name):
+        return _script_command(scripts, rest[0], (*seen, name))
+    return None
+
+
 def command(root: Path) -> tuple[list[str], str] | None:
     package = read_package_json(root)
-    start = str((package.get("scripts") or {}).get("start", "")).strip()
+    scripts = package.get("scripts") or {}
+    start = str(scripts.get("start", "") or "").strip()
     if start:
-        try:
-            argv = shlex.split(start)
-        except ValueError:
-            argv = []
-        # Only a plain `node FILE …` runs without npm; `npm start` as PID 1 loses signals.
-        if argv and argv[0] == "node" and not any("=" in word and not word.startswith("-") for word in argv):
-            return argv, 'package.json "scripts.start"'
+        found = _script_command(scripts, "start")
+        if found:
+            return found[0], " -> ".join(f'"scripts.{name}"' for name in found[1]).join(("package.json ", ""))
     found = _command_without_start_script(root, package)
     if found and start:  # say why the start script the owner wrote is not the command
         return found[0], f'{found[1]}; not "scripts.start" ({start}): the image runs node itself, as PID 1'
