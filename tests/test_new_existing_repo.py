@@ -144,6 +144,18 @@ def test_a_python_project_with_the_file_its_dependencies_install_from_is_not_ref
         "python_deps: uv installs the dependencies from pyproject.toml and uv.lock, and there is no ")
 
 
+def test_split_requirements_get_the_advice_to_compile_the_production_ones_into_one_file(tmp_path):
+    from nonroot.stacks.python import python_deps_error
+
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "base.txt").write_text("django\n")
+    (tmp_path / "requirements" / "production.txt").write_text("-r base.txt\ngunicorn\n")
+    (tmp_path / "manage.py").write_text("import django\n")
+    error = python_deps_error({"python_deps": "requirements", "sample_app": False}, str(tmp_path))
+    assert "declares them in requirements/production.txt, requirements/base.txt" in error
+    assert "(e.g. `pip-compile -o requirements.txt requirements/production.txt`)" in error
+
+
 def test_overwrite_never_writes_a_sample_among_the_users_code(tmp_path):
     dest = adopt_copy(tmp_path, "go-nomod")
     before = tree(dest)

@@ -26,6 +26,12 @@ DEPENDENCY_FILES = {"requirements": ("requirements.txt",), "pyproject": ("pyproj
                     "uv": ("pyproject.toml", "uv.lock"), "poetry": ("pyproject.toml", "poetry.lock")}
 # Where else a Python project may declare its dependencies; nonroot installs from none of them.
 OTHER_DECLARATIONS = ("setup.py", "setup.cfg", "Pipfile.lock", "Pipfile", "environment.yml")
+# How each gives the self-contained requirements.txt the image installs first (it is copied
+# alone, dependencies before the code: it cannot `-r` another file).
+TO_REQUIREMENTS = {"Pipfile.lock": "pipenv requirements > requirements.txt",
+                   "Pipfile": "pipenv requirements > requirements.txt",
+                   "setup.py": "pip-compile -o requirements.txt setup.py",
+                   "setup.cfg": "pip-compile -o requirements.txt setup.cfg"}
 
 
 def python_deps_error(answers: Mapping[str, Any], destination: str) -> str:
@@ -40,14 +46,20 @@ def python_deps_error(answers: Mapping[str, Any], destination: str) -> str:
     if not missing:
         return ""
     others = [name for name in OTHER_DECLARATIONS if (folder / name).is_file()]
+    split = sorted((str(path.relative_to(folder)) for path in folder.glob("requirements/*.txt")),
+                   key=lambda name: ("prod" not in name, name))  # requirements/production.txt first
+    others += split[:3]
     if not others and not source_files(folder, (".py",)):  # python only as the default stack
         return ("stack: python installs a Python project's dependencies, and this repository has no Python; "
                 "answer stack (generic copies in the artifact your own build makes)")
     where = f" (this repository declares them in {', '.join(others)}, which nonroot does not install from)" \
         if others else ""
+    examples = list(dict.fromkeys(TO_REQUIREMENTS[name] for name in others if name in TO_REQUIREMENTS))
+    examples += [f"pip-compile -o requirements.txt {name}" for name in split[:1]]
+    example = f" (e.g. {', '.join(f'`{command}`' for command in examples)})" if examples else ""
     return (f"python_deps: {deps} installs the dependencies from {' and '.join(DEPENDENCY_FILES[deps])}, and there "
-            f"is no {missing[0]} here{where}; commit a requirements.txt (e.g. `pipenv requirements > "
-            f"requirements.txt`, `pip-compile setup.py`), or answer the python_deps your repository has")
+            f"is no {missing[0]} here{where}; commit a self-contained requirements.txt{example}, or answer the "
+            f"python_deps your repository has")
 
 
 def _sample(answers: Mapping[str, Any]) -> list[str]:
