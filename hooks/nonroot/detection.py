@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", ".tox"}
 MAX_SOURCE_FILES = 400
@@ -24,6 +26,16 @@ class Finding:
     question: str
     value: object
     source: str
+
+
+def adopted_repository(answers: Mapping[str, Any], destination: str) -> Path | None:
+    """The repository an answer check reads (a stack row's `checks`), or None where there is
+    none to read: the sample is rendered, or the folder is new or empty (Copier's update
+    replays and nonroot new's dry run render into empty folders)."""
+    folder = Path(destination)
+    if answers.get("sample_app") or not folder.is_dir() or not any(folder.iterdir()):
+        return None
+    return folder
 
 
 def read_text(path: Path) -> str:

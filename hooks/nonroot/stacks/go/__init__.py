@@ -3,9 +3,9 @@ family, scratch included."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
+from ...detection import adopted_repository
 from ...families.debian import CODENAME
 from ...rows import ANY_FAMILY, Stack
 
@@ -16,10 +16,9 @@ PROBE = "/usr/local/bin/nonroot-healthcheck"
 
 def go_module_error(answers: Mapping[str, Any], destination: str) -> str:
     """go builds a module: without go.mod (and no sample to write one) say why. Checked
-    only in a repository (a folder with files): Copier's update replays and nonroot new's
-    dry run render into empty folders."""
-    folder = Path(destination)
-    if answers.get("sample_app") or not folder.is_dir() or not any(folder.iterdir()) or (folder / "go.mod").is_file():
+    only in a repository (detection.adopted_repository)."""
+    folder = adopted_repository(answers, destination)
+    if folder is None or (folder / "go.mod").is_file():
         return ""
     sample = "" if any(folder.glob("*.go")) else " (or answer sample_app true for the sample's)"
     return ("stack: go builds a Go module, and there is no go.mod here; run `go mod init <module path>` "

@@ -3,10 +3,9 @@ code from /app with the venv's python3."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from ...detection import source_files
+from ...detection import adopted_repository, source_files
 from ...families.debian import CODENAME, IMAGE as DEBIAN_IMAGE, RELEASE as DEBIAN
 from ...families.rhel import UBI
 from ...rows import Stack
@@ -37,9 +36,9 @@ TO_REQUIREMENTS = {"Pipfile.lock": "pipenv requirements > requirements.txt",
 def python_deps_error(answers: Mapping[str, Any], destination: str) -> str:
     """The image installs the dependencies from the file python_deps names: in a repository
     without it, say so before anything is written (the build would stop at its COPY). Checked
-    only in a repository (a folder with files), as go's go.mod."""
-    folder = Path(destination)
-    if answers.get("sample_app") or not folder.is_dir() or not any(folder.iterdir()):
+    only in a repository (detection.adopted_repository), as go's go.mod."""
+    folder = adopted_repository(answers, destination)
+    if folder is None:
         return ""
     deps = str(answers.get("python_deps") or "requirements")
     missing = [name for name in DEPENDENCY_FILES.get(deps, ()) if not (folder / name).is_file()]
