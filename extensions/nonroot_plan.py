@@ -276,34 +276,38 @@ class PlanContext(ContextHook):
             environment.bytecode_cache = _compiled_templates(environment)
         self._plans: dict[str, Any] = {}
         detections: dict[str, Any] = {}  # Detection per destination, read once
-        def answered(check):  # a check of the answers so far
-            return pass_context(lambda ctx, *args: check(*args, _answers(ctx)))
+
+        def answered(function):  # called from Jinja with its arguments; the answers so far added last
+            return pass_context(lambda ctx, *args: function(*args, _answers(ctx)))
+
+        def answered_question(check):  # a check of question Q's answer, given the answers so far
+            return pass_context(lambda ctx, q: check(q, ctx.get(q), _answers(ctx)))
 
         environment.globals.update(
             default_base_image=plan.default_base_image,
             default_builder_image=plan.default_builder_image,
-            default_command=pass_context(lambda ctx, stack: plan.default_command(stack, _answers(ctx))),
+            default_command=answered(plan.default_command),
             default_health_path=plan.default_health_path,
             default_drop_tool=plan.default_drop_tool,
             health_path_error=checks.health_path_error,
             env_error=checks.env_error,
-            command_error=pass_context(lambda ctx, value: checks.command_error(value, _answers(ctx))),
+            command_error=answered(checks.command_error),
             org_pinned=pass_context(_org_pinned),
             detected=pass_context(partial(_detected, detections)),
             detected_command=pass_context(partial(_detected_command, detections)),
             stack_help=checks.stack_help,
-            choices=pass_context(lambda ctx, q: checks.choices(q, _answers(ctx))),
-            asks=pass_context(lambda ctx, q: checks.asks(q, _answers(ctx))),
+            choices=answered(checks.choices),
+            asks=answered(checks.asks),
             needs_builder=answered(checks.needs_builder),
-            stack_row=pass_context(lambda ctx: plan.stack_row(_answers(ctx))),
-            family_row=pass_context(lambda ctx: plan.family_row(_answers(ctx))),
+            stack_row=answered(plan.stack_row),
+            family_row=answered(plan.family_row),
             stack_check=pass_context(lambda ctx, q: checks.stack_check(q, _answers(ctx), str(_destination(ctx)))),
-            refusal=pass_context(lambda ctx, q, value: checks.refusal(q, value, _answers(ctx))),
+            refusal=answered(checks.refusal),
             init_error=answered(checks.init_error),
             build_ca_cert_error=pass_context(lambda ctx: checks.build_ca_cert_error(ctx.get("build_ca_cert"), _answers(ctx))),
-            packages_error=pass_context(lambda ctx, q: checks.packages_error(q, ctx.get(q), _answers(ctx))),
-            image_reference_error=pass_context(lambda ctx, q: checks.image_reference_error(q, ctx.get(q), _answers(ctx))),
-            id_error=pass_context(lambda ctx, q: checks.id_error(q, ctx.get(q), _answers(ctx))),
+            packages_error=answered_question(checks.packages_error),
+            image_reference_error=answered_question(checks.image_reference_error),
+            id_error=answered_question(checks.id_error),
             build_command_error=pass_context(lambda ctx: checks.build_command_error(ctx.get("build_command"),
                                                                                     _answers(ctx))),
             question_number=pass_context(partial(_question_number, environment)),

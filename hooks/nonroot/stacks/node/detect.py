@@ -96,7 +96,7 @@ def command(root: Path) -> tuple[list[str], str] | None:
     if start:
         found = _script_command(scripts, "start")
         if found:
-            return found[0], " -> ".join(f'"scripts.{name}"' for name in found[1]).join(("package.json ", ""))
+            return found[0], "package.json " + " -> ".join(f'"scripts.{name}"' for name in found[1])
     found = _command_without_start_script(root, package)
     if found and start:  # say why the start script the owner wrote is not the command
         return found[0], f'{found[1]}; not "scripts.start" ({start}): the image runs node itself, as PID 1'
