@@ -40,15 +40,15 @@ def _plain(spec: dict[str, Any], answer: Any) -> dict[str, Any]:
     if isinstance(choices, dict):  # literal choices: their values (a choice may carry a validator)
         question["choices"] = {name: value["value"] if isinstance(value, dict) else value
                                for name, value in choices.items()}
+        values = list(question["choices"].values())
     elif isinstance(choices, list):
-        question["choices"] = list(choices)
+        question["choices"] = values = list(choices)
     elif choices is not None:  # printed from the rows: the answer is the one choice known here
-        answer = "x" if answer is None else answer
-        question["choices"] = [answer]
-    if answer is None:  # a question this render did not ask: a literal of its type
-        answer = question["choices"][0] if isinstance(question.get("choices"), list) else (
-            next(iter(question["choices"].values())) if "choices" in question else
-            {"bool": False, "int": 0, "yaml": "[]"}.get(kind, ""))
+        question["choices"] = values = ["x" if answer is None else answer]
+    else:
+        values = []
+    if answer is None:  # a question this render did not ask: its first choice, or a literal of its type
+        answer = values[0] if values else {"bool": False, "int": 0, "yaml": "[]"}.get(kind, "")
     question["default"] = answer if isinstance(answer, (str, bool, int)) else yaml.safe_dump(answer).strip()
     return question
 

@@ -65,14 +65,17 @@ def make_fleet(checkout: Path, work: Path, base: str, count: int) -> tuple[Path,
     template = work / "fleet-template"
     shutil.copytree(checkout, template)
     git(template, "tag", "v1")
-    services = []
-    for index in range(count):
-        dest = render(template, work / f"fleet-{index:03d}",
-                      service_answers(base, service_name=f"nr-bench-fleet-{index:03d}"), vcs_ref="v1")
+    return template, _generated_at_v1(template, [(work / f"fleet-{index:03d}", service_answers(
+        base, service_name=f"nr-bench-fleet-{index:03d}")) for index in range(count)])
+
+
+def _generated_at_v1(template: Path, services: list[tuple[Path, dict]]) -> list[Path]:
+    """Each (folder, answers) rendered from TEMPLATE's v1 and committed in a repository of its own."""
+    for dest, answers in services:
+        render(template, dest, answers, vcs_ref="v1")
         git(dest, "init", "-q")
         commit_all(dest, "generated at v1")
-        services.append(dest)
-    return template, services
+    return [dest for dest, _ in services]
 
 
 def make_baseline_fleet(work: Path, count: int) -> list[Path]:
@@ -81,12 +84,8 @@ def make_baseline_fleet(work: Path, count: int) -> list[Path]:
     template = one_file_template(work / "one-file-template")
     (template / "{{ _copier_conf.answers_file }}.jinja").write_text("{{ _copier_answers|to_nice_yaml }}\n")
     commit_all(template, "answers file", "v1")
-    services = []
-    for index in range(count):
-        dest = render(template, work / f"one-file-{index:03d}", {"name": f"service {index}"}, vcs_ref="v1")
-        git(dest, "init", "-q")
-        commit_all(dest, "generated at v1")
-        services.append(dest)
+    services = _generated_at_v1(template, [(work / f"one-file-{index:03d}", {"name": f"service {index}"})
+                                           for index in range(count)])
     (template / "hello.txt.jinja").write_text("Hello {{ name }}, from v2.\n")
     (template / "NOTES.md").write_text("Added in v2.\n")
     commit_all(template, "v2", "v2")
