@@ -86,12 +86,16 @@ def _joined(lines: list[bytes]) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def loads(data: bytes, source: str = "archive") -> Archive:
-    """The archive in DATA; SOURCE names it in errors."""
+def _require_text(what: str, data: bytes) -> None:
     try:
         data.decode()
     except UnicodeDecodeError as error:
-        raise ValueError(f"{source}: not UTF-8 text (byte {error.start})") from None
+        raise ValueError(f"{what} is not UTF-8 text (byte {error.start}): txtar holds text files only") from None
+
+
+def loads(data: bytes, source: str = "archive") -> Archive:
+    """The archive in DATA; SOURCE names it in errors."""
+    _require_text(source, data)
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()  # what follows the last newline
@@ -118,10 +122,7 @@ def read(path: Path | str) -> Archive:
 
 
 def _check_text(what: str, data: bytes) -> None:
-    try:
-        data.decode()
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{what} is not UTF-8 text (byte {error.start}): txtar holds text files only") from None
+    _require_text(what, data)
     for number, line in enumerate(data.split(b"\n"), 1):
         if _marker_name(line) is not None:
             raise ValueError(f"{what}, line {number}, looks like a txtar file marker ({line.decode()!r}): "
